@@ -1,0 +1,66 @@
+package dev.idempotency.storage;
+
+import java.time.Duration;
+
+/**
+ * The storage SPI: a key-value store with owner-checked, leased entries.
+ *
+ * <p>Values are opaque bytes; the engine owns their encoding. An entry is either
+ * <em>in progress</em> (owned by the {@link OwnerToken} of the claim that wrote it, alive until
+ * its lease ends) or <em>completed</em> (owned by no one, kept for its retention). Keys are
+ * derived by the engine: short, made of {@code [-_=.a-zA-Z0-9]} only, and already namespaced.
+ *
+ * <p>Every method is atomic with respect to every other method on the same key, across all
+ * instances that share the store: a caller never observes a half-applied operation. An expired
+ * entry (in progress past its lease, or completed past its retention) behaves as absent.
+ * Implementations judge expiry by the store's own clock where the store has one.
+ *
+ * <p>Every method may throw {@link IdempotencyStorageException} when the store cannot answer;
+ * the operation then may or may not have taken effect, and the caller must assume either.
+ */
+public interface IdempotencyStorage {
+
+    /**
+     * Claims {@code key}. When the key is absent, or holds an in-progress entry whose lease has
+     * ended, stores {@code value} as in progress for {@code lease} and answers
+     * {@link ClaimResult.Acquired} with an owner token unique to this claim. Otherwise changes
+     * nothing and answers {@link ClaimResult.Held} with the stored bytes, read in the same atomic
+     * step.
+     */
+    ClaimResult attemptLock(String key, byte[] value, Duration lease);
+
+    /**
+     * Replaces the in-progress entry owned by {@code token} with {@code value} as a completed
+     * entry kept for {@code retention}.
+     *
+     * @return {@code true} when completed; {@code false} when {@code token} no longer owns the
+     *     key (its lease ended and another claim took over, or the entry is gone), in which case
+     *     nothing was changed
+     */
+    boolean complete(String key, OwnerToken token, byte[] value, Duration retention);
+
+    /**
+     * Deletes the in-progress entry owned by {@code token}, so the key can be claimed again.
+     *
+     * @return {@code false} when {@code token} no longer owns the key; nothing was changed
+     */
+    boolean release(String key, OwnerToken token);
+
+    /**
+     * Renews the lease of the in-progress entry owned by {@code token} to {@code lease} from now.
+     *
+     * @return {@code false} when {@code token} no longer owns the key; nothing was changed
+     */
+    boolean extend(String key, OwnerToken token, Duration lease);
+
+    /**
+     * Deletes the entry under {@code key} whatever its state or owner. For operators; the engine
+     * never calls it.
+     *
+     * @return {@code true} when an entry was deleted
+     */
+    boolean delete(String key);
+
+    /** A short name for logs and metrics, for example {@code memory}. */
+    String name();
+}

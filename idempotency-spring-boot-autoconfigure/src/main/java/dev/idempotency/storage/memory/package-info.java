@@ -1,0 +1,2 @@
+/** The in-memory storage: the embedded default, for one instance and for tests. */
+package dev.idempotency.storage.memory;
