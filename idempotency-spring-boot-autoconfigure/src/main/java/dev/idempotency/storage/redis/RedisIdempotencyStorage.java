@@ -1,0 +1,175 @@
+package dev.idempotency.storage.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.serializer.RedisSerializer;
+
+import dev.idempotency.storage.ClaimResult;
+import dev.idempotency.storage.IdempotencyStorage;
+import dev.idempotency.storage.IdempotencyStorageException;
+import dev.idempotency.storage.OwnerToken;
+
+/**
+ * An {@link IdempotencyStorage} in Redis, shared by every instance connected to it.
+ *
+ * <p><b>Keys.</b> One Redis key per entry: the storage key exactly as the engine derived it
+ * (already namespaced). Every script touches only its {@code KEYS[1]}, so the storage works on
+ * Redis Cluster without hash tags.
+ *
+ * <p><b>Values.</b> A string, {@code [0x01][n][n token bytes][payload]} while in progress and
+ * {@code [0x02][payload]} once completed; payloads are arbitrary bytes, empty included. A string
+ * rather than a hash because one {@code SET ... PX} replaces the whole entry and its expiry at
+ * once, one {@code GET} returns it to a losing claim, and the owner check reads only the header
+ * with {@code GETRANGE}, never the payload. Owner tokens are 128 random bits, base64url, made
+ * here; completed entries carry none, so no token can complete, release or extend them.
+ *
+ * <p><b>Expiry.</b> Redis TTLs, so the Redis server's clock decides: an in-progress entry lives
+ * for its lease ({@code PX}; {@code PEXPIRE} on extend), a completed one for its retention.
+ * Durations are rounded up to whole milliseconds; a zero or negative one is an
+ * {@link IllegalArgumentException}.
+ *
+ * <p><b>Round trips.</b> One per operation. {@link #attemptLock} is one script that either
+ * writes the entry or returns the stored one; {@link #complete}, {@link #release} and
+ * {@link #extend} are one owner-checked script each; {@link #delete} is one {@code DEL}. Scripts
+ * run by {@code EVALSHA}; after Redis drops its script cache the first call falls back to
+ * {@code EVAL}, which costs one extra round trip once.
+ *
+ * <p>Spring Data's {@link DataAccessException}s, into which it translates the driver's errors,
+ * are rethrown as {@link IdempotencyStorageException}.
+ */
+public final class RedisIdempotencyStorage implements IdempotencyStorage {
+
+    /** Returns nil when it wrote the entry, else the stored entry. ARGV: entry, lease ms. */
+    private static final RedisScript<byte[]> CLAIM = RedisScript.of("""
+            local current = redis.call('GET', KEYS[1])
+            if current then
+                return current
+            end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            return false
+            """, byte[].class);
+
+    /** Guards each owner-only script; ARGV[1] is the owner header of the caller's token. */
+    private static final String UNLESS_OWNED_RETURN_0 = """
+            if redis.call('GETRANGE', KEYS[1], 0, #ARGV[1] - 1) ~= ARGV[1] then
+                return 0
+            end
+            """;
+
+    /** ARGV: owner header, completed entry, retention ms. */
+    private static final RedisScript<Boolean> COMPLETE = RedisScript.of(UNLESS_OWNED_RETURN_0 + """
+            redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+            return 1
+            """, Boolean.class);
+
+    /** ARGV: owner header. */
+    private static final RedisScript<Boolean> RELEASE = RedisScript.of(UNLESS_OWNED_RETURN_0 + """
+            redis.call('DEL', KEYS[1])
+            return 1
+            """, Boolean.class);
+
+    /** ARGV: owner header, lease ms. */
+    private static final RedisScript<Boolean> EXTEND = RedisScript.of(UNLESS_OWNED_RETURN_0 + """
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1
+            """, Boolean.class);
+
+    private final RedisTemplate<String, byte[]> redis;
+    private final SecureRandom random = new SecureRandom();
+
+    /** Creates a storage on the application's connection factory, which stays the caller's to close. */
+    public RedisIdempotencyStorage(RedisConnectionFactory connectionFactory) {
+        RedisTemplate<String, byte[]> template = new RedisTemplate<>();
+        template.setConnectionFactory(Objects.requireNonNull(connectionFactory, "connectionFactory"));
+        // Bytes by default, so the template never falls back to JDK serialization.
+        template.setDefaultSerializer(RedisSerializer.byteArray());
+        template.setKeySerializer(RedisSerializer.string());
+        template.afterPropertiesSet();
+        this.redis = template;
+    }
+
+    @Override
+    public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
+        OwnerToken token = newToken();
+        byte[] entry = RedisEntry.inProgress(token, value).encode();
+        byte[] stored = call("claim", () -> redis.execute(CLAIM, List.of(key), entry, millis(lease)));
+        if (stored == null) {
+            return new ClaimResult.Acquired(token);
+        }
+        return new ClaimResult.Held(RedisEntry.decode(stored).payload());
+    }
+
+    @Override
+    public boolean complete(String key, OwnerToken token, byte[] value, Duration retention) {
+        byte[] entry = RedisEntry.completed(value).encode();
+        return ifOwner("complete", COMPLETE, key, token, entry, millis(retention));
+    }
+
+    @Override
+    public boolean release(String key, OwnerToken token) {
+        return ifOwner("release", RELEASE, key, token);
+    }
+
+    @Override
+    public boolean extend(String key, OwnerToken token, Duration lease) {
+        return ifOwner("extend", EXTEND, key, token, millis(lease));
+    }
+
+    @Override
+    public boolean delete(String key) {
+        return Boolean.TRUE.equals(call("delete", () -> redis.delete(key)));
+    }
+
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    private boolean ifOwner(String operation, RedisScript<Boolean> script, String key, OwnerToken token,
+            byte[]... moreArgs) {
+        byte[] header = RedisEntry.ownerHeader(token);
+        if (header == null) {
+            return false;
+        }
+        Object[] args = new Object[1 + moreArgs.length];
+        args[0] = header;
+        System.arraycopy(moreArgs, 0, args, 1, moreArgs.length);
+        return Boolean.TRUE.equals(call(operation, () -> redis.execute(script, List.of(key), args)));
+    }
+
+    private OwnerToken newToken() {
+        byte[] bits = new byte[16];
+        random.nextBytes(bits);
+        return new OwnerToken(Base64.getUrlEncoder().withoutPadding().encodeToString(bits));
+    }
+
+    /** Rounds up: Redis rejects a zero expiry, which truncating a sub-millisecond one would give. */
+    private static byte[] millis(Duration duration) {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("Expiry must be positive, was " + duration);
+        }
+        long millis = duration.plusNanos(999_999).toMillis();
+        return Long.toString(millis).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static <T> T call(String operation, Supplier<T> command) {
+        try {
+            return command.get();
+        }
+        catch (DataAccessException ex) {
+            // The key stays out of the message; the cause says what Redis or the driver reported.
+            throw new IdempotencyStorageException("Redis idempotency storage could not " + operation
+                    + " an entry", ex);
+        }
+    }
+}
