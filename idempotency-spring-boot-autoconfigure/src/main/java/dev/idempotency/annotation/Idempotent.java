@@ -1,0 +1,32 @@
+package dev.idempotency.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Makes a method safe to retry: it runs at most once per idempotency key, and a retry with the
+ * same key gets the first call's result.
+ *
+ * <p>On a controller handler method, the key comes from the {@code Idempotency-Key} request
+ * header and the stored result is the HTTP response; leave {@link #key()} empty. On any other
+ * Spring bean method, {@link #key()} is a SpEL expression over the arguments (for example
+ * {@code #order.id} or {@code #p0}) and the stored result is the return value, written with
+ * Jackson and read back as the method's declared return type.
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface Idempotent {
+
+    /** SpEL expression for the key of a bean method; empty on controller methods. */
+    String key() default "";
+
+    /**
+     * Whether an HTTP request without the key header is refused with 400. When {@code false},
+     * such a request runs unprotected.
+     */
+    boolean required() default true;
+}

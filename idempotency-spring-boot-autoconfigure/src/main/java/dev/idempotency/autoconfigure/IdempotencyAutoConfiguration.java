@@ -1,0 +1,39 @@
+package dev.idempotency.autoconfigure;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+import dev.idempotency.engine.IdempotencyKeeper;
+import dev.idempotency.storage.IdempotencyStorage;
+
+/**
+ * The engine and the storage selected by {@code idempotency.storage.type}. A user-defined
+ * {@link IdempotencyStorage} or {@link IdempotencyKeeper} bean replaces the default.
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration" })
+@ConditionalOnBooleanProperty(name = "idempotency.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(IdempotencyProperties.class)
+@Import({ MemoryStorageConfiguration.class, StorageLibraryMissingConfiguration.Redis.class,
+        StorageLibraryMissingConfiguration.Nats.class })
+public class IdempotencyAutoConfiguration {
+
+    private static final Logger logger = LoggerFactory.getLogger(IdempotencyAutoConfiguration.class);
+
+    @Bean
+    @ConditionalOnMissingBean
+    IdempotencyKeeper idempotencyKeeper(IdempotencyStorage storage, IdempotencyProperties properties) {
+        IdempotencyKeeper keeper = new IdempotencyKeeper(storage, properties.getKeyPrefix(), properties.getTtl(),
+                properties.getLease());
+        logger.info("Idempotency on, storage: {} (retention {}, lease {})", storage.name(), properties.getTtl(),
+                properties.getLease());
+        return keeper;
+    }
+}

@@ -1,0 +1,262 @@
+package dev.idempotency.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import dev.idempotency.web.ReplayedHeaders;
+
+/** Configuration of the idempotency starter, under {@code idempotency.*}. */
+@ConfigurationProperties("idempotency")
+public class IdempotencyProperties {
+
+    /** Whether idempotency protection is on. When off, no bean of this starter is created. */
+    private boolean enabled = true;
+
+    /** How long a completed result is kept and replayed (the retention of a key). */
+    private Duration ttl = Duration.ofHours(24);
+
+    /**
+     * How long an in-progress request holds its key. After the lease a retry may take the key over
+     * and run, so keep it above the slowest protected handler.
+     */
+    private Duration lease = Duration.ofSeconds(30);
+
+    /** Prefix of every storage key; letters, digits and - _ = . only. */
+    private String keyPrefix = "idempotency.";
+
+    private final Storage storage = new Storage();
+
+    private final Web web = new Web();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Duration getTtl() {
+        return ttl;
+    }
+
+    public void setTtl(Duration ttl) {
+        this.ttl = ttl;
+    }
+
+    public Duration getLease() {
+        return lease;
+    }
+
+    public void setLease(Duration lease) {
+        this.lease = lease;
+    }
+
+    public String getKeyPrefix() {
+        return keyPrefix;
+    }
+
+    public void setKeyPrefix(String keyPrefix) {
+        this.keyPrefix = keyPrefix;
+    }
+
+    public Storage getStorage() {
+        return storage;
+    }
+
+    public Web getWeb() {
+        return web;
+    }
+
+    /** Where keys and results are kept. */
+    public static class Storage {
+
+        /** Which storage keeps keys and results. */
+        private StorageType type = StorageType.MEMORY;
+
+        private final Memory memory = new Memory();
+
+        public StorageType getType() {
+            return type;
+        }
+
+        public void setType(StorageType type) {
+            this.type = type;
+        }
+
+        public Memory getMemory() {
+            return memory;
+        }
+    }
+
+    /** The in-memory storage. */
+    public static class Memory {
+
+        /**
+         * Most entries kept at once. When full, new keys are refused (503) until entries expire;
+         * live entries are never evicted.
+         */
+        private int maxEntries = 100_000;
+
+        /** How often expired entries are dropped. */
+        private Duration sweepInterval = Duration.ofMinutes(1);
+
+        public int getMaxEntries() {
+            return maxEntries;
+        }
+
+        public void setMaxEntries(int maxEntries) {
+            this.maxEntries = maxEntries;
+        }
+
+        public Duration getSweepInterval() {
+            return sweepInterval;
+        }
+
+        public void setSweepInterval(Duration sweepInterval) {
+            this.sweepInterval = sweepInterval;
+        }
+    }
+
+    /** HTTP behaviour. */
+    public static class Web {
+
+        /** Name of the request header that carries the idempotency key. */
+        private String headerName = "Idempotency-Key";
+
+        /** Longest key accepted, in characters; longer keys get 400. */
+        private int maxKeyLength = 255;
+
+        /**
+         * Path patterns (Spring path-pattern syntax, for example /payments/**) whose handlers are
+         * protected without an @Idempotent annotation.
+         */
+        private List<String> paths = new ArrayList<>();
+
+        /** HTTP methods the path patterns apply to. */
+        private Set<String> methods = new LinkedHashSet<>(List.of("POST", "PATCH"));
+
+        /**
+         * Whether requests to the path patterns must carry a key (400 without one). When false
+         * they run unprotected without a key. Annotated methods use @Idempotent(required).
+         */
+        private boolean keyRequired = true;
+
+        /**
+         * Whether the handler's own 4xx responses are stored and replayed (Stripe's rule). When
+         * false only 2xx responses are stored.
+         */
+        private boolean storeClientErrors = true;
+
+        /** Statuses never stored, so a retry runs again: those that ask the client to retry. */
+        private Set<Integer> neverStoredStatuses = new LinkedHashSet<>(List.of(408, 409, 425, 429));
+
+        /**
+         * Response headers a replay reproduces. Set-Cookie, Date, Content-Length and hop-by-hop
+         * headers are never replayed.
+         */
+        private List<String> replayHeaders = new ArrayList<>(ReplayedHeaders.DEFAULT);
+
+        /** Retry-After sent with 409 (request in progress) and 503 (storage unavailable). */
+        private Duration retryAfter = Duration.ofSeconds(1);
+
+        /** Order of the idempotency filter; it must run after Spring Security's filter chain (-100). */
+        private int filterOrder = 0;
+
+        /** Prefix of the problem type URIs, followed by the problem's name, e.g. key-reused. */
+        private String problemTypeBase = "urn:problem-type:idempotency:";
+
+        public String getHeaderName() {
+            return headerName;
+        }
+
+        public void setHeaderName(String headerName) {
+            this.headerName = headerName;
+        }
+
+        public int getMaxKeyLength() {
+            return maxKeyLength;
+        }
+
+        public void setMaxKeyLength(int maxKeyLength) {
+            this.maxKeyLength = maxKeyLength;
+        }
+
+        public List<String> getPaths() {
+            return paths;
+        }
+
+        public void setPaths(List<String> paths) {
+            this.paths = paths;
+        }
+
+        public Set<String> getMethods() {
+            return methods;
+        }
+
+        public void setMethods(Set<String> methods) {
+            this.methods = methods;
+        }
+
+        public boolean isKeyRequired() {
+            return keyRequired;
+        }
+
+        public void setKeyRequired(boolean keyRequired) {
+            this.keyRequired = keyRequired;
+        }
+
+        public boolean isStoreClientErrors() {
+            return storeClientErrors;
+        }
+
+        public void setStoreClientErrors(boolean storeClientErrors) {
+            this.storeClientErrors = storeClientErrors;
+        }
+
+        public Set<Integer> getNeverStoredStatuses() {
+            return neverStoredStatuses;
+        }
+
+        public void setNeverStoredStatuses(Set<Integer> neverStoredStatuses) {
+            this.neverStoredStatuses = neverStoredStatuses;
+        }
+
+        public List<String> getReplayHeaders() {
+            return replayHeaders;
+        }
+
+        public void setReplayHeaders(List<String> replayHeaders) {
+            this.replayHeaders = replayHeaders;
+        }
+
+        public Duration getRetryAfter() {
+            return retryAfter;
+        }
+
+        public void setRetryAfter(Duration retryAfter) {
+            this.retryAfter = retryAfter;
+        }
+
+        public int getFilterOrder() {
+            return filterOrder;
+        }
+
+        public void setFilterOrder(int filterOrder) {
+            this.filterOrder = filterOrder;
+        }
+
+        public String getProblemTypeBase() {
+            return problemTypeBase;
+        }
+
+        public void setProblemTypeBase(String problemTypeBase) {
+            this.problemTypeBase = problemTypeBase;
+        }
+    }
+}

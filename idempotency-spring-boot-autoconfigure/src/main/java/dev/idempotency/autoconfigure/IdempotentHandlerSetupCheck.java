@@ -1,0 +1,51 @@
+package dev.idempotency.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.context.ApplicationContext;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+import dev.idempotency.annotation.Idempotent;
+import dev.idempotency.web.IdempotentRequestMappingHandlerAdapter;
+
+/**
+ * Fails start-up when protected handlers would silently run unprotected or be claimed twice:
+ * Spring MVC's handler adapter is not the idempotent one (an application's own
+ * {@code WebMvcRegistrations} replaced it), or a controller method names a SpEL key.
+ */
+final class IdempotentHandlerSetupCheck {
+
+    private final ApplicationContext context;
+
+    IdempotentHandlerSetupCheck(ApplicationContext context) {
+        this.context = context;
+    }
+
+    void verify() {
+        for (RequestMappingHandlerAdapter adapter : context.getBeansOfType(RequestMappingHandlerAdapter.class).values()) {
+            if (!(adapter instanceof IdempotentRequestMappingHandlerAdapter)) {
+                throw new IllegalStateException("Spring MVC's RequestMappingHandlerAdapter is a "
+                        + adapter.getClass().getName() + ", so @Idempotent handlers would run unprotected. "
+                        + "If you define WebMvcRegistrations, return an IdempotentRequestMappingHandlerAdapter "
+                        + "(or a subclass) from getRequestMappingHandlerAdapter().");
+            }
+        }
+        List<String> keyedHandlers = new ArrayList<>();
+        for (RequestMappingHandlerMapping mapping : context.getBeansOfType(RequestMappingHandlerMapping.class).values()) {
+            for (HandlerMethod handler : mapping.getHandlerMethods().values()) {
+                Idempotent idempotent = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
+                if (idempotent != null && !idempotent.key().isEmpty()) {
+                    keyedHandlers.add(handler.getShortLogMessage());
+                }
+            }
+        }
+        if (!keyedHandlers.isEmpty()) {
+            throw new IllegalStateException("@Idempotent(key = ...) is for bean methods; on a controller method the key "
+                    + "comes from the request header. Remove the key from: " + keyedHandlers);
+        }
+    }
+}

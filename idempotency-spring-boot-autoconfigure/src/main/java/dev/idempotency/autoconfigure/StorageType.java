@@ -1,0 +1,32 @@
+package dev.idempotency.autoconfigure;
+
+/** The storages {@code idempotency.storage.type} selects. */
+public enum StorageType {
+
+    /** In this JVM's heap: the default, for one instance. */
+    MEMORY("memory", null),
+
+    /** Redis through Spring Data Redis; shared by every instance. */
+    REDIS("redis", "org.springframework.boot:spring-boot-starter-data-redis"),
+
+    /** A NATS JetStream key-value bucket; shared by every instance. */
+    NATS("nats", "io.nats:jnats");
+
+    private final String value;
+    private final String dependency;
+
+    StorageType(String value, String dependency) {
+        this.value = value;
+        this.dependency = dependency;
+    }
+
+    /** The property value that selects this storage. */
+    public String value() {
+        return value;
+    }
+
+    /** The Maven coordinates of the library this storage needs, or {@code null}. */
+    public String dependency() {
+        return dependency;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.idempotency.engine;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import dev.idempotency.storage.ClaimResult;
+import dev.idempotency.storage.IdempotencyStorage;
+import dev.idempotency.storage.IdempotencyStorageException;
+
+/**
+ * The engine: claims a key, lets the work run once, then completes the key with the result or
+ * releases it. Every way in (the HTTP filter, the {@code @Idempotent} aspect, code calling
+ * {@link #execute}) goes through here, so the rules are written once:
+ * <ul>
+ * <li>key absent (or its holder's lease ended): the caller owns it and runs the work;</li>
+ * <li>key held with another fingerprint: {@link IdempotencyKeyReusedException};</li>
+ * <li>key held in progress: {@link IdempotentRequestInProgressException};</li>
+ * <li>key completed: the stored result is replayed.</li>
+ * </ul>
+ * Storage failures surface as {@link IdempotencyStorageException}.
+ */
+public final class IdempotencyKeeper {
+
+    private final IdempotencyStorage storage;
+    private final String keyPrefix;
+    private final Duration retention;
+    private final Duration lease;
+
+    /**
+     * @param keyPrefix prepended to every storage key, of {@code [-_=.a-zA-Z0-9]} only
+     * @param retention how long a completed result is kept and replayed
+     * @param lease how long an in-progress claim holds the key before another may take over
+     */
+    public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease) {
+        this.storage = Objects.requireNonNull(storage, "storage");
+        this.keyPrefix = requireStorageSafe(keyPrefix);
+        this.retention = requirePositive(retention, "retention");
+        this.lease = requirePositive(lease, "lease");
+    }
+
+    /**
+     * Claims {@code key} for a request with {@code fingerprint}.
+     *
+     * @return {@link OwnedKey} when the work is to run, {@link ClaimOutcome.Replay} when an
+     *     earlier request with the same fingerprint completed the key
+     * @throws IdempotencyKeyReusedException when the key was claimed with another fingerprint
+     * @throws IdempotentRequestInProgressException when the key's first request still runs
+     * @throws IdempotencyStorageException when the storage cannot answer
+     */
+    public ClaimOutcome claim(IdempotencyKey key, RequestFingerprint fingerprint) {
+        String storageKey = key.storageKey(keyPrefix);
+        ClaimResult result = storage.attemptLock(storageKey, StoredState.inProgress(fingerprint).encode(), lease);
+        if (result instanceof ClaimResult.Acquired acquired) {
+            return new OwnedKey(storage, storageKey, acquired.token(), fingerprint, retention);
+        }
+        StoredState held = StoredState.decode(((ClaimResult.Held) result).value());
+        if (!held.fingerprint().equals(fingerprint)) {
+            throw new IdempotencyKeyReusedException();
+        }
+        if (held.status() == StoredState.Status.IN_PROGRESS) {
+            throw new IdempotentRequestInProgressException();
+        }
+        return new ClaimOutcome.Replay(held.result());
+    }
+
+    /**
+     * Runs {@code work} at most once for {@code key}: the first call runs it and stores its result
+     * through {@code codec}; later calls with the same fingerprint get the stored result decoded.
+     * When the work throws, the key is released (so a retry runs again) and the exception is
+     * rethrown unchanged.
+     */
+    public <T, E extends Throwable> T execute(IdempotencyKey key, RequestFingerprint fingerprint,
+            ResultCodec<T> codec, IdempotentWork<T, E> work) throws E {
+        ClaimOutcome outcome = claim(key, fingerprint);
+        if (outcome instanceof ClaimOutcome.Replay replay) {
+            return codec.decode(replay.result());
+        }
+        OwnedKey owned = (OwnedKey) outcome;
+        T result;
+        try {
+            result = work.run();
+        }
+        catch (Throwable failure) {
+            owned.releaseAfter(failure);
+            throw failure;
+        }
+        owned.complete(codec.encode(result));
+        return result;
+    }
+
+    /** The name of the storage in use, for logs. */
+    public String storageName() {
+        return storage.name();
+    }
+
+    static String logId(String storageKey) {
+        return storageKey.substring(Math.max(0, storageKey.length() - 12));
+    }
+
+    private static String requireStorageSafe(String prefix) {
+        Objects.requireNonNull(prefix, "keyPrefix");
+        if (!prefix.matches("[-_=.a-zA-Z0-9]*")) {
+            throw new IllegalArgumentException("The key prefix '" + prefix
+                    + "' may contain only letters, digits and - _ = . so that every storage accepts it");
+        }
+        return prefix;
+    }
+
+    private static Duration requirePositive(Duration duration, String name) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isZero() || duration.isNegative()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + duration);
+        }
+        return duration;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.idempotency.engine;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Objects;
+
+/**
+ * A client's idempotency key within its scope (for HTTP, the authenticated principal; for a bean
+ * method, the method). Two equal keys in different scopes are different keys.
+ */
+public record IdempotencyKey(String scope, String value) {
+
+    public IdempotencyKey {
+        Objects.requireNonNull(scope, "scope");
+        Objects.requireNonNull(value, "value");
+    }
+
+    /**
+     * The key under which the storage keeps this key's entry: {@code prefix} followed by the
+     * base64url SHA-256 of the length-prefixed scope and value. Any key maps to 43 characters of
+     * {@code [-_a-zA-Z0-9]}, and no two (scope, value) pairs share an encoding.
+     */
+    public String storageKey(String prefix) {
+        byte[] scopeBytes = scope.getBytes(StandardCharsets.UTF_8);
+        byte[] valueBytes = value.getBytes(StandardCharsets.UTF_8);
+        MessageDigest digest = sha256();
+        digest.update(ByteBuffer.allocate(4).putInt(scopeBytes.length).array());
+        digest.update(scopeBytes);
+        digest.update(valueBytes);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(digest.digest());
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("Every Java platform must support SHA-256", ex);
+        }
+    }
+
+    /** Never the raw key: logs and exceptions must not reveal it. */
+    @Override
+    public String toString() {
+        return "IdempotencyKey[scope and value hidden]";
+    }
+}

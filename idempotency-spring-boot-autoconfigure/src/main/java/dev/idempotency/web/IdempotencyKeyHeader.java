@@ -1,0 +1,100 @@
+package dev.idempotency.web;
+
+import java.util.Enumeration;
+import java.util.Objects;
+
+/**
+ * The {@code Idempotency-Key} request header (name configurable) and its rules, after
+ * draft-ietf-httpapi-idempotency-key-header: the value is a structured-field string
+ * ({@code "abc"}), or for lenience a bare value of visible ASCII without quotes, commas or
+ * spaces; exactly one header line; not empty; at most {@code maxLength} characters.
+ */
+public final class IdempotencyKeyHeader {
+
+    private final String name;
+    private final int maxLength;
+
+    public IdempotencyKeyHeader(String name, int maxLength) {
+        this.name = Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("The idempotency key header name must not be blank");
+        }
+        if (maxLength < 1) {
+            throw new IllegalArgumentException("The maximum key length must be at least 1, was " + maxLength);
+        }
+        this.maxLength = maxLength;
+    }
+
+    /** The header's name. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Reads the key from the header lines of one request.
+     *
+     * @return the key, or {@code null} when the header is absent
+     * @throws InvalidIdempotencyKeyException when the header is present but not a valid key
+     */
+    public String parse(Enumeration<String> lines) {
+        if (lines == null || !lines.hasMoreElements()) {
+            return null;
+        }
+        String line = lines.nextElement();
+        if (lines.hasMoreElements()) {
+            throw new InvalidIdempotencyKeyException("Send the " + name + " header exactly once.");
+        }
+        String key = unwrap(line.strip());
+        if (key.isEmpty()) {
+            throw new InvalidIdempotencyKeyException("The " + name + " header is empty; send a unique key, for example a UUID.");
+        }
+        if (key.length() > maxLength) {
+            throw new InvalidIdempotencyKeyException("The " + name + " header is longer than " + maxLength + " characters.");
+        }
+        return key;
+    }
+
+    private String unwrap(String value) {
+        if (value.startsWith("\"")) {
+            return parseStructuredString(value);
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= 0x20 || c >= 0x7F || c == '"' || c == ',') {
+                throw invalidCharacters();
+            }
+        }
+        return value;
+    }
+
+    /** An RFC 9651 sf-string: printable ASCII in double quotes, with only \" and \\ escaped. */
+    private String parseStructuredString(String value) {
+        StringBuilder key = new StringBuilder(value.length());
+        for (int i = 1; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"') {
+                if (i != value.length() - 1) {
+                    throw invalidCharacters();
+                }
+                return key.toString();
+            }
+            if (c == '\\') {
+                i++;
+                if (i == value.length() || (value.charAt(i) != '"' && value.charAt(i) != '\\')) {
+                    throw invalidCharacters();
+                }
+                c = value.charAt(i);
+            }
+            else if (c < 0x20 || c >= 0x7F) {
+                throw invalidCharacters();
+            }
+            key.append(c);
+        }
+        throw invalidCharacters();
+    }
+
+    private InvalidIdempotencyKeyException invalidCharacters() {
+        return new InvalidIdempotencyKeyException("The " + name + " header must be a quoted string (\"key\") or a "
+                + "bare key of visible ASCII characters without spaces, quotes or commas.");
+    }
+}

@@ -1,0 +1,49 @@
+package dev.idempotency.web;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.method.support.ModelAndViewContainer;
+import org.springframework.web.servlet.mvc.method.annotation.ServletInvocableHandlerMethod;
+
+/**
+ * One invocation of a handler method, with the idempotency claim made at the moment the method
+ * starts: after argument binding and validation, before the method body. Created per request.
+ */
+final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
+
+    private final IdempotentHandlerGuard guard;
+    private ServletWebRequest webRequest;
+    private ModelAndViewContainer mavContainer;
+    private StoredResponse replayed;
+
+    IdempotentHandlerMethod(HandlerMethod handlerMethod, IdempotentHandlerGuard guard) {
+        super(handlerMethod);
+        this.guard = guard;
+    }
+
+    @Override
+    public void invokeAndHandle(ServletWebRequest webRequest, ModelAndViewContainer mavContainer,
+            Object... providedArgs) throws Exception {
+        this.webRequest = webRequest;
+        this.mavContainer = mavContainer;
+        super.invokeAndHandle(webRequest, mavContainer, providedArgs);
+        if (replayed != null) {
+            // A @ResponseStatus on the method is applied after invocation; the replay's own status wins.
+            webRequest.getResponse().setStatus(replayed.status());
+        }
+    }
+
+    @Override
+    protected Object doInvoke(Object... args) throws Exception {
+        replayed = guard.admit(webRequest.getRequest(), this);
+        if (replayed == null) {
+            return super.doInvoke(args);
+        }
+        HttpServletResponse response = webRequest.getResponse();
+        replayed.replayTo(response);
+        mavContainer.setRequestHandled(true);
+        return null;
+    }
+}

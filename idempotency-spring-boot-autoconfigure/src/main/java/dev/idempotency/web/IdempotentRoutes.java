@@ -1,0 +1,70 @@
+package dev.idempotency.web;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.util.ServletRequestPathUtils;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+
+import dev.idempotency.annotation.Idempotent;
+
+/**
+ * Which handler invocations are protected: methods annotated with {@link Idempotent}, and
+ * requests whose HTTP method and path match the configured routes (Spring path patterns such as
+ * {@code /payments/**}). Either way a request is claimed exactly once.
+ */
+public final class IdempotentRoutes {
+
+    /** How a handler invocation is protected. */
+    public enum Protection {
+        /** Not opted in: runs as if this library were absent. */
+        NONE,
+        /** Protected when the request carries a key; runs unprotected without one. */
+        KEY_OPTIONAL,
+        /** Protected; a request without a key is refused with 400. */
+        KEY_REQUIRED
+    }
+
+    private final List<PathPattern> paths;
+    private final Set<String> methods;
+    private final boolean keyRequired;
+
+    /**
+     * @param paths path patterns whose handlers are protected without an annotation
+     * @param methods the HTTP methods those patterns apply to
+     * @param keyRequired whether requests to those patterns must carry a key
+     */
+    public IdempotentRoutes(List<String> paths, Set<String> methods, boolean keyRequired) {
+        this.paths = paths.stream().map(PathPatternParser.defaultInstance::parse).toList();
+        this.methods = methods.stream().map(method -> method.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        this.keyRequired = keyRequired;
+    }
+
+    /** The protection of {@code handler} serving {@code request}. */
+    public Protection protectionOf(HttpServletRequest request, HandlerMethod handler) {
+        Idempotent annotation = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
+        if (annotation != null) {
+            return annotation.required() ? Protection.KEY_REQUIRED : Protection.KEY_OPTIONAL;
+        }
+        if (paths.isEmpty() || !methods.contains(request.getMethod())) {
+            return Protection.NONE;
+        }
+        PathContainer path = ServletRequestPathUtils.hasParsedRequestPath(request)
+                ? ServletRequestPathUtils.getParsedRequestPath(request).pathWithinApplication()
+                : PathContainer.parsePath(request.getRequestURI().substring(request.getContextPath().length()));
+        for (PathPattern pattern : paths) {
+            if (pattern.matches(path)) {
+                return keyRequired ? Protection.KEY_REQUIRED : Protection.KEY_OPTIONAL;
+            }
+        }
+        return Protection.NONE;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.idempotency.web;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+
+/**
+ * The allowlist of response headers a replay reproduces. Headers that belong to one exchange
+ * only ({@code Set-Cookie}, {@code Date}, the hop-by-hop headers, {@code Content-Length}) are
+ * never stored: listing one is a configuration error.
+ */
+public final class ReplayedHeaders {
+
+    /** The default allowlist. */
+    public static final List<String> DEFAULT = List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.CONTENT_LANGUAGE,
+            HttpHeaders.CONTENT_DISPOSITION, HttpHeaders.CONTENT_ENCODING, HttpHeaders.LOCATION, HttpHeaders.ETAG,
+            HttpHeaders.LAST_MODIFIED, HttpHeaders.LINK, HttpHeaders.VARY);
+
+    private static final Set<String> FORBIDDEN = Set.of("set-cookie", "set-cookie2", "date", "connection",
+            "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding",
+            "upgrade", "content-length", StoredResponse.REPLAYED_HEADER.toLowerCase(Locale.ROOT));
+
+    private final List<String> names;
+
+    public ReplayedHeaders(Collection<String> names) {
+        Set<String> forbidden = new TreeSet<>();
+        for (String name : names) {
+            if (FORBIDDEN.contains(name.toLowerCase(Locale.ROOT))) {
+                forbidden.add(name);
+            }
+        }
+        if (!forbidden.isEmpty()) {
+            throw new IllegalArgumentException("These headers can never be replayed, remove them from "
+                    + "idempotency.web.replay-headers: " + forbidden);
+        }
+        this.names = List.copyOf(names);
+    }
+
+    /** The allowlisted headers the captured response carries, in allowlist order. */
+    List<StoredResponse.Header> capture(ContentCachingResponseWrapper response) {
+        List<StoredResponse.Header> captured = new ArrayList<>();
+        for (String name : names) {
+            if (HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(name)) {
+                if (response.getContentType() != null) {
+                    captured.add(new StoredResponse.Header(HttpHeaders.CONTENT_TYPE, response.getContentType()));
+                }
+                continue;
+            }
+            for (String value : response.getHeaders(name)) {
+                captured.add(new StoredResponse.Header(name, value));
+            }
+        }
+        return captured;
+    }
+}
