@@ -1,0 +1,133 @@
+package dev.idempotency.storage.nats;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.KeyValueManagement;
+import io.nats.client.api.KeyValueConfiguration;
+import io.nats.client.api.KeyValueStatus;
+import io.nats.client.api.StorageType;
+
+import dev.idempotency.storage.IdempotencyStorageException;
+
+/**
+ * Makes sure the bucket of a {@link NatsIdempotencyStorage} exists with settings that keep the
+ * storage contract, before the storage uses it.
+ *
+ * <p>An absent bucket is created from the {@link NatsBucketSettings}, with one revision of history
+ * per key (the storage only ever compares against the last one) and a max age no shorter than the
+ * retention. An existing bucket is refused with an {@link IllegalStateException} that names the
+ * problem and the fix when it would break the guarantees, unless
+ * {@link NatsBucketSettings#adoptExisting()} says to use it anyway:
+ * <ul>
+ *   <li>memory storage where file storage was asked: a server restart would forget entries, and
+ *       requests already processed would run again;</li>
+ *   <li>a max age shorter than the retention: the server would drop completed entries early;</li>
+ *   <li>fewer replicas than asked.</li>
+ * </ul>
+ * A longer history or max age is accepted: it costs space, not correctness.
+ */
+public final class NatsBucketProvisioner {
+
+    /** JetStream's "stream not found": the bucket does not exist. */
+    private static final int STREAM_NOT_FOUND = 10059;
+
+    private final KeyValueManagement management;
+
+    public NatsBucketProvisioner(Connection connection) {
+        Objects.requireNonNull(connection, "connection");
+        try {
+            this.management = connection.keyValueManagement();
+        }
+        catch (IOException ex) {
+            throw new IdempotencyStorageException("NATS JetStream is not available: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Creates the bucket when absent, or checks the existing one.
+     *
+     * @param retention the longest time an entry must outlive its last write: the retention of
+     *     completed entries, or the lease when that is longer
+     * @return the status of the bucket the storage will use
+     * @throws IllegalStateException when the bucket exists with settings that break the guarantees
+     *     and {@link NatsBucketSettings#adoptExisting()} is false
+     * @throws IdempotencyStorageException when NATS cannot answer
+     */
+    public KeyValueStatus ensure(NatsBucketSettings settings, Duration retention) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(retention, "retention");
+        try {
+            KeyValueStatus existing = find(settings.name());
+            return existing != null ? checked(existing, settings, retention) : create(settings, retention);
+        }
+        catch (IOException | JetStreamApiException ex) {
+            throw new IdempotencyStorageException("Could not ensure NATS KV bucket '" + settings.name() + "': "
+                    + ex.getMessage(), ex);
+        }
+    }
+
+    private KeyValueStatus create(NatsBucketSettings settings, Duration retention)
+            throws IOException, JetStreamApiException {
+        Duration maxAge = settings.maxAge().compareTo(retention) >= 0 ? settings.maxAge() : retention;
+        KeyValueConfiguration configuration = KeyValueConfiguration.builder(settings.name())
+                .storageType(settings.storageType())
+                .replicas(settings.replicas())
+                .maxHistoryPerKey(1)
+                .ttl(maxAge)
+                .build();
+        try {
+            return management.create(configuration);
+        }
+        catch (JetStreamApiException ex) {
+            // Another instance may have created it first, possibly with other settings: judge that one.
+            KeyValueStatus raced = find(settings.name());
+            if (raced == null) {
+                throw ex;
+            }
+            return checked(raced, settings, retention);
+        }
+    }
+
+    private KeyValueStatus find(String name) throws IOException, JetStreamApiException {
+        try {
+            return management.getStatus(name);
+        }
+        catch (JetStreamApiException ex) {
+            if (ex.getApiErrorCode() == STREAM_NOT_FOUND) {
+                return null;
+            }
+            throw ex;
+        }
+    }
+
+    private static KeyValueStatus checked(KeyValueStatus existing, NatsBucketSettings settings, Duration retention) {
+        List<String> problems = new ArrayList<>();
+        if (settings.storageType() == StorageType.File && existing.getStorageType() == StorageType.Memory) {
+            problems.add("it keeps entries in memory where file storage was asked, so a server restart "
+                    + "would forget them and requests already processed would run again");
+        }
+        Duration maxAge = existing.getTtl();
+        if (!maxAge.isZero() && maxAge.compareTo(retention) < 0) {
+            problems.add("its max age " + maxAge + " is shorter than the retention " + retention
+                    + ", so the server would drop completed entries early");
+        }
+        if (existing.getReplicas() < settings.replicas()) {
+            problems.add("it has " + existing.getReplicas() + " replica(s) where " + settings.replicas()
+                    + " were asked");
+        }
+        if (problems.isEmpty() || settings.adoptExisting()) {
+            return existing;
+        }
+        throw new IllegalStateException("NATS KV bucket '" + settings.name()
+                + "' exists with settings that break the idempotency guarantees: " + String.join("; ", problems)
+                + ". Fix: delete the bucket so that it is created with the asked settings (nats kv del "
+                + settings.name() + "), change the bucket or the settings so that they match, or set "
+                + "adoptExisting to use the bucket as it is.");
+    }
+}
