@@ -1,0 +1,437 @@
+package dev.idempotency.web;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@SpringBootTest(classes = WebTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "idempotency.web.paths=/payments", "idempotency.web.key-required=false",
+                "idempotency.web.retry-after=2s" })
+class IdempotencyWebTest {
+
+    private static final String ORDER = "{\"item\":\"book\",\"quantity\":2}";
+
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    private int port;
+
+    @Test
+    void aRetryReplaysTheFirstResponseWithoutRunningTheHandlerAgain() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/orders");
+
+        HttpResponse<byte[]> first = post("/orders", key, ORDER);
+        HttpResponse<byte[]> retry = post("/orders", key, ORDER);
+
+        assertThat(first.statusCode()).isEqualTo(201);
+        assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(retry.statusCode()).isEqualTo(201);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.headers().firstValue("Location")).isEqualTo(first.headers().firstValue("Location"));
+        assertThat(retry.headers().firstValue("Content-Type")).isEqualTo(first.headers().firstValue("Content-Type"));
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aReplayNeverCarriesCookiesDatesOrHeadersOffTheAllowlist() throws Exception {
+        String key = newKey();
+        HttpResponse<byte[]> first = post("/orders", key, ORDER);
+        HttpResponse<byte[]> retry = post("/orders", key, ORDER);
+
+        assertThat(first.headers().firstValue("Set-Cookie")).isPresent();
+        assertThat(first.headers().firstValue("X-Not-Allowlisted")).isPresent();
+        assertThat(retry.headers().firstValue("Set-Cookie")).isEmpty();
+        assertThat(retry.headers().firstValue("X-Not-Allowlisted")).isEmpty();
+        assertThat(retry.headers().allValues("Date")).hasSizeLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void aQuotedStructuredFieldKeyAndTheSameBareKeyAreOneKey() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/orders");
+
+        HttpResponse<byte[]> quoted = post("/orders", "\"" + key + "\"", ORDER);
+        HttpResponse<byte[]> bare = post("/orders", key, ORDER);
+
+        assertThat(quoted.statusCode()).isEqualTo(201);
+        assertThat(bare.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aMissingKeyIsRefusedWith400ProblemAndTheHandlerDoesNotRun() throws Exception {
+        int before = WebTestApplication.executions("/orders");
+
+        HttpResponse<String> response = send(request("/orders", null, ORDER));
+
+        assertProblem(response, 400, "missing-key");
+        assertThat(response.body()).contains("Idempotency-Key");
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before);
+    }
+
+    @Test
+    void malformedKeysAreRefusedWith400Problem() throws Exception {
+        int before = WebTestApplication.executions("/orders");
+        List<String> invalid = List.of("\"\"", "k".repeat(256), "ab\tcd", "a b", "\"unterminated", "a,b");
+        for (String key : invalid) {
+            HttpResponse<String> response = send(request("/orders", key, ORDER));
+            assertThat(response.statusCode()).as("key <%s>", key).isEqualTo(400);
+            assertProblem(response, 400, "invalid-key");
+        }
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before);
+    }
+
+    @Test
+    void keysWithRawControlOrNonAsciiBytesAreRefusedWith400() throws Exception {
+        int before = WebTestApplication.executions("/orders");
+        for (byte[] key : List.of(new byte[] { 'a', 0x01, 'b' }, new byte[] { 'c', 'a', 'f', (byte) 0xC3, (byte) 0xA9 },
+                new byte[] { 'a', 0x7F })) {
+            String response = rawPost("/orders", key, ORDER);
+            // The container may refuse the header line itself; either way it is a 400 and nothing runs.
+            assertThat(response).startsWith("HTTP/1.1 400");
+        }
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before);
+    }
+
+    @Test
+    void aKeyOfExactlyTheMaximumLengthIsAccepted() throws Exception {
+        HttpResponse<byte[]> response = post("/orders", "k".repeat(219) + UUID.randomUUID(), ORDER);
+        assertThat(response.statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void twoKeyHeaderLinesAreRefusedWith400Problem() throws Exception {
+        HttpRequest twoLines = HttpRequest.newBuilder(uri("/orders"))
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", newKey())
+                .header("Idempotency-Key", newKey())
+                .POST(HttpRequest.BodyPublishers.ofString(ORDER))
+                .build();
+        assertProblem(send(twoLines), 400, "invalid-key");
+    }
+
+    @Test
+    void theSameKeyWithAnotherPayloadIsRefusedWith422Problem() throws Exception {
+        String key = newKey();
+        post("/orders", key, ORDER);
+        int before = WebTestApplication.executions("/orders");
+
+        HttpResponse<String> response = send(request("/orders", key, "{\"item\":\"pen\",\"quantity\":1}"));
+
+        assertProblem(response, 422, "key-reused");
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before);
+    }
+
+    @Test
+    void theSameKeyOnAnotherPathIsRefusedWith422Problem() throws Exception {
+        String key = newKey();
+        post("/orders", key, ORDER);
+        assertProblem(send(request("/created", key, ORDER)), 422, "key-reused");
+    }
+
+    @Test
+    void aDuplicateWhileTheFirstStillRunsGets409WithRetryAfterAndThenTheReplay() throws Exception {
+        String key = newKey();
+        WebTestApplication.slowGate = new CountDownLatch(1);
+        int before = WebTestApplication.executions("/slow");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<HttpResponse<byte[]>> first = pool.submit(() -> post("/slow", key, "x"));
+            awaitExecutions("/slow", before + 1);
+
+            HttpResponse<String> duplicate = send(request("/slow", key, "x"));
+            assertProblem(duplicate, 409, "request-in-progress");
+            assertThat(duplicate.headers().firstValue("Retry-After")).hasValue("2");
+
+            WebTestApplication.slowGate.countDown();
+            assertThat(first.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            HttpResponse<byte[]> retry = post("/slow", key, "x");
+            assertThat(new String(retry.body())).isEqualTo("slow done");
+            assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+            assertThat(WebTestApplication.executions("/slow")).isEqualTo(before + 1);
+        }
+        finally {
+            WebTestApplication.slowGate.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void sixtyFourConcurrentRequestsWithOneKeyRunTheHandlerOnce() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/orders");
+        int requests = 64;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(requests);
+        try {
+            List<Future<HttpResponse<byte[]>>> responses = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                responses.add(pool.submit(() -> {
+                    start.await();
+                    return post("/orders", key, ORDER);
+                }));
+            }
+            start.countDown();
+            byte[] created = null;
+            for (Future<HttpResponse<byte[]>> future : responses) {
+                HttpResponse<byte[]> response = future.get(60, TimeUnit.SECONDS);
+                assertThat(response.statusCode()).isIn(201, 409);
+                if (response.statusCode() == 201) {
+                    if (created == null) {
+                        created = response.body();
+                    }
+                    assertThat(response.body()).isEqualTo(created);
+                }
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aBodyThatFailsValidationIsNotStoredSoACorrectedBodyMayReuseTheKey() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/orders");
+
+        HttpResponse<byte[]> invalid = post("/orders", key, "{\"item\":\"book\",\"quantity\":0}");
+        HttpResponse<byte[]> corrected = post("/orders", key, ORDER);
+
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(corrected.statusCode()).isEqualTo(201);
+        assertThat(corrected.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aHandlerExceptionReleasesTheKeySoARetryRunsAgain() throws Exception {
+        String key = newKey();
+        String failing = "{\"item\":\"fail\",\"quantity\":1}";
+        int before = WebTestApplication.executions("/orders");
+
+        HttpResponse<String> first = send(request("/orders", key, failing));
+        HttpResponse<String> retry = send(request("/orders", key, failing));
+
+        assertThat(first.statusCode()).isEqualTo(500);
+        assertThat(retry.statusCode()).isEqualTo(500);
+        assertThat(first.body()).doesNotContain("IllegalStateException").doesNotContain("at dev.idempotency");
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before + 2);
+    }
+
+    @Test
+    void aServerErrorResponseIsNotStored() throws Exception {
+        assertRunsEachTime("/status/503");
+    }
+
+    @Test
+    void retryableClientErrorsAreNotStored() throws Exception {
+        for (int status : new int[] { 408, 409, 425, 429 }) {
+            assertRunsEachTime("/status/" + status);
+        }
+    }
+
+    @Test
+    void theHandlersOwnClientErrorIsStoredAndReplayed() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/status/404");
+
+        HttpResponse<byte[]> first = post("/status/404", key, "");
+        HttpResponse<byte[]> retry = post("/status/404", key, "");
+
+        assertThat(first.statusCode()).isEqualTo(404);
+        assertThat(retry.statusCode()).isEqualTo(404);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(WebTestApplication.executions("/status/404")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aReplayKeepsTheStoredStatusOfAResponseStatusHandler() throws Exception {
+        String key = newKey();
+        HttpResponse<byte[]> first = post("/created", key, "");
+        HttpResponse<byte[]> retry = post("/created", key, "");
+
+        assertThat(first.statusCode()).isEqualTo(201);
+        assertThat(retry.statusCode()).isEqualTo(201);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    }
+
+    @Test
+    void aProblemAnswerIsNotOverriddenByTheHandlersResponseStatus() throws Exception {
+        String key = newKey();
+        post("/orders", key, ORDER);
+        assertProblem(send(request("/created", key, "")), 422, "key-reused");
+    }
+
+    @Test
+    void anOptionalKeyRouteRunsUnprotectedWithoutAKeyAndIsProtectedWithOne() throws Exception {
+        int before = WebTestApplication.executions("/optional");
+        assertThat(post("/optional", null, "").statusCode()).isEqualTo(200);
+        assertThat(post("/optional", null, "").statusCode()).isEqualTo(200);
+        String key = newKey();
+        post("/optional", key, "");
+        HttpResponse<byte[]> retry = post("/optional", key, "");
+
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(WebTestApplication.executions("/optional")).isEqualTo(before + 3);
+    }
+
+    @Test
+    void aRouteOptedInByPathPatternIsProtectedWithoutAnAnnotation() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/payments");
+
+        HttpResponse<byte[]> first = post("/payments", key, "{\"amount\":5}");
+        HttpResponse<byte[]> retry = post("/payments", key, "{\"amount\":5}");
+        post("/payments", null, "{\"amount\":5}");
+
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(WebTestApplication.executions("/payments")).isEqualTo(before + 2);
+    }
+
+    @Test
+    void aRouteThatIsNotOptedInIgnoresTheKey() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/plain");
+
+        post("/plain", key, "");
+        HttpResponse<byte[]> second = post("/plain", key, "");
+
+        assertThat(second.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(WebTestApplication.executions("/plain")).isEqualTo(before + 2);
+    }
+
+    @Test
+    void theSameKeyFromTwoPrincipalsRunsTwiceAndNeitherSeesTheOthersResponse() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/whoami");
+
+        String alice = new String(send(request("/whoami", key, "").header("X-User", "alice").build(), byteBody()).body());
+        String bob = new String(send(request("/whoami", key, "").header("X-User", "bob").build(), byteBody()).body());
+        String aliceAgain = new String(send(request("/whoami", key, "").header("X-User", "alice").build(), byteBody()).body());
+
+        assertThat(alice).startsWith("alice ");
+        assertThat(bob).startsWith("bob ");
+        assertThat(aliceAgain).isEqualTo(alice);
+        assertThat(WebTestApplication.executions("/whoami")).isEqualTo(before + 2);
+    }
+
+    @Test
+    void anAsyncHandlerIsStoredOnceItsResultIsWritten() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/async");
+
+        HttpResponse<byte[]> first = post("/async", key, "");
+        HttpResponse<byte[]> retry = post("/async", key, "");
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(new String(first.body())).startsWith("async ");
+        assertThat(retry.statusCode()).isEqualTo(202);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(WebTestApplication.executions("/async")).isEqualTo(before + 1);
+    }
+
+    private void assertRunsEachTime(String path) throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions(path);
+        HttpResponse<byte[]> first = post(path, key, "");
+        HttpResponse<byte[]> retry = post(path, key, "");
+        assertThat(retry.statusCode()).isEqualTo(first.statusCode());
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(WebTestApplication.executions(path)).as(path).isEqualTo(before + 2);
+    }
+
+    /** Sends exact header bytes, which {@link HttpClient} would re-encode or refuse. */
+    private String rawPost(String path, byte[] key, String body) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+            request.writeBytes(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nIdempotency-Key: ")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            request.writeBytes(key);
+            request.writeBytes(("\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(request.toByteArray());
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private void awaitExecutions(String route, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (WebTestApplication.executions(route) < expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(WebTestApplication.executions(route)).isEqualTo(expected);
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String type) {
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                contentType -> assertThat(contentType).startsWith("application/problem+json"));
+        assertThat(response.body()).contains("\"type\":\"urn:problem-type:idempotency:" + type + "\"")
+                .contains("\"status\":" + status).contains("\"detail\":");
+    }
+
+    private HttpResponse<byte[]> post(String path, String key, String body) throws IOException, InterruptedException {
+        return send(request(path, key, body).build(), byteBody());
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return send(request.build());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        return client.send(request, handler);
+    }
+
+    private static HttpResponse.BodyHandler<byte[]> byteBody() {
+        return HttpResponse.BodyHandlers.ofByteArray();
+    }
+
+    private HttpRequest.Builder request(String path, String key, String body) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            builder.header("Idempotency-Key", key);
+        }
+        return builder;
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private static String newKey() {
+        return UUID.randomUUID().toString();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.idempotency.web;
+
+import java.io.IOException;
+import java.net.URI;
+import java.security.Principal;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import dev.idempotency.annotation.Idempotent;
+
+/** A web application exercising every way a handler can be protected. */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@Import(WebTestApplication.TestController.class)
+class WebTestApplication {
+
+    /** Counts handler executions per route, so tests can prove "exactly once". */
+    static final Map<String, AtomicInteger> EXECUTIONS = new ConcurrentHashMap<>();
+
+    /** Holds /slow handlers until a test opens it. */
+    static volatile CountDownLatch slowGate = new CountDownLatch(0);
+
+    static int executions(String route) {
+        return EXECUTIONS.computeIfAbsent(route, r -> new AtomicInteger()).get();
+    }
+
+    private static int count(String route) {
+        return EXECUTIONS.computeIfAbsent(route, r -> new AtomicInteger()).incrementAndGet();
+    }
+
+    /** Stands in for Spring Security: the X-User header becomes the authenticated principal. */
+    @Bean
+    FilterRegistrationBean<OncePerRequestFilter> testAuthentication() {
+        FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(new OncePerRequestFilter() {
+            @Override
+            protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                    throws ServletException, IOException {
+                String user = request.getHeader("X-User");
+                if (user == null) {
+                    chain.doFilter(request, response);
+                    return;
+                }
+                Principal principal = () -> user;
+                chain.doFilter(new HttpServletRequestWrapper(request) {
+                    @Override
+                    public Principal getUserPrincipal() {
+                        return principal;
+                    }
+                }, response);
+            }
+        });
+        registration.setOrder(-200);
+        return registration;
+    }
+
+    record OrderRequest(@NotBlank String item, @Positive int quantity) {
+    }
+
+    @RestController
+    static class TestController {
+
+        @Idempotent
+        @PostMapping("/orders")
+        ResponseEntity<Map<String, Object>> createOrder(@Valid @RequestBody OrderRequest order) {
+            int id = count("/orders");
+            if ("fail".equals(order.item())) {
+                throw new IllegalStateException("the order failed");
+            }
+            return ResponseEntity.created(URI.create("/orders/" + id))
+                    .header(HttpHeaders.SET_COOKIE, "session=" + id)
+                    .header("X-Not-Allowlisted", "secret")
+                    .body(Map.of("id", id, "item", order.item(), "quantity", order.quantity()));
+        }
+
+        @Idempotent
+        @PostMapping("/slow")
+        String slow(@RequestBody String body) throws InterruptedException {
+            count("/slow");
+            slowGate.await(30, TimeUnit.SECONDS);
+            return "slow done";
+        }
+
+        @Idempotent
+        @PostMapping("/status/{code}")
+        ResponseEntity<String> status(@PathVariable int code) {
+            int n = count("/status/" + code);
+            return ResponseEntity.status(code).body("answer " + n);
+        }
+
+        @Idempotent
+        @ResponseStatus(HttpStatus.CREATED)
+        @PostMapping("/created")
+        Map<String, Integer> created() {
+            return Map.of("n", count("/created"));
+        }
+
+        @Idempotent(required = false)
+        @PostMapping("/optional")
+        String optional() {
+            return "optional " + count("/optional");
+        }
+
+        @PostMapping("/payments")
+        String payment(@RequestBody String body) {
+            return "payment " + count("/payments");
+        }
+
+        @PostMapping("/plain")
+        String plain() {
+            return "plain " + count("/plain");
+        }
+
+        @Idempotent
+        @PostMapping("/whoami")
+        String whoami(Principal principal) {
+            return (principal == null ? "anonymous" : principal.getName()) + " " + count("/whoami");
+        }
+
+        @Idempotent
+        @PostMapping("/async")
+        CompletableFuture<ResponseEntity<String>> async() {
+            return CompletableFuture.supplyAsync(() -> ResponseEntity.status(HttpStatus.ACCEPTED)
+                    .body("async " + count("/async")));
+        }
+    }
+}
