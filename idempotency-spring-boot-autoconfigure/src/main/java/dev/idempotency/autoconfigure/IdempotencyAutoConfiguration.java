@@ -21,7 +21,8 @@ import dev.idempotency.storage.IdempotencyStorage;
         "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "idempotency.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(IdempotencyProperties.class)
-@Import({ MemoryStorageConfiguration.class, StorageLibraryMissingConfiguration.Redis.class,
+@Import({ MemoryStorageConfiguration.class, RedisStorageConfiguration.class, NatsStorageConfiguration.class,
+        StorageLibraryMissingConfiguration.Redis.class,
         StorageLibraryMissingConfiguration.Nats.class })
 public class IdempotencyAutoConfiguration {
 

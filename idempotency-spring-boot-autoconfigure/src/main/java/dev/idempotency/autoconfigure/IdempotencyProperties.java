@@ -81,6 +81,8 @@ public class IdempotencyProperties {
 
         private final Memory memory = new Memory();
 
+        private final Nats nats = new Nats();
+
         public StorageType getType() {
             return type;
         }
@@ -92,6 +94,165 @@ public class IdempotencyProperties {
         public Memory getMemory() {
             return memory;
         }
+
+        public Nats getNats() {
+            return nats;
+        }
+    }
+
+    /**
+     * The NATS JetStream key-value storage. The connection settings apply only when the
+     * application has no io.nats.client.Connection bean of its own.
+     */
+    public static class Nats {
+
+        /** NATS server URLs. */
+        private List<String> servers = new ArrayList<>(List.of("nats://127.0.0.1:4222"));
+
+        /** User name for user/password authentication. */
+        private String username;
+
+        /** Password for user/password authentication. */
+        private String password;
+
+        /** Token for token authentication. */
+        private String token;
+
+        /** Path of a credentials file (JWT and NKey seed) for decentralized authentication. */
+        private String credentialsFile;
+
+        /** Name of the Spring Boot SSL bundle (spring.ssl.bundle.*) that turns on TLS. */
+        private String sslBundle;
+
+        /** Name of the connection, as the server's monitoring shows it. */
+        private String connectionName = "idempotency";
+
+        /** Name of the JetStream key-value bucket; created when absent. */
+        private String bucket = "idempotency";
+
+        /** How many servers keep each entry of a bucket this starter creates (1 to 5). */
+        private int replicas = 1;
+
+        /** Where the servers keep a bucket this starter creates: file (survives restarts) or memory. */
+        private NatsStorageKind storage = NatsStorageKind.FILE;
+
+        /**
+         * How long the server keeps an entry of a bucket this starter creates; raised to the
+         * retention (idempotency.ttl) when shorter. 0 means the retention.
+         */
+        private Duration maxAge = Duration.ZERO;
+
+        /**
+         * Whether to use an existing bucket whose settings break the guarantees (memory storage,
+         * a max age shorter than the retention, fewer replicas) instead of failing start-up.
+         */
+        private boolean adoptExistingBucket = false;
+
+        public List<String> getServers() {
+            return servers;
+        }
+
+        public void setServers(List<String> servers) {
+            this.servers = servers;
+        }
+
+        public String getUsername() {
+            return username;
+        }
+
+        public void setUsername(String username) {
+            this.username = username;
+        }
+
+        public String getPassword() {
+            return password;
+        }
+
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
+        public String getToken() {
+            return token;
+        }
+
+        public void setToken(String token) {
+            this.token = token;
+        }
+
+        public String getCredentialsFile() {
+            return credentialsFile;
+        }
+
+        public void setCredentialsFile(String credentialsFile) {
+            this.credentialsFile = credentialsFile;
+        }
+
+        public String getSslBundle() {
+            return sslBundle;
+        }
+
+        public void setSslBundle(String sslBundle) {
+            this.sslBundle = sslBundle;
+        }
+
+        public String getConnectionName() {
+            return connectionName;
+        }
+
+        public void setConnectionName(String connectionName) {
+            this.connectionName = connectionName;
+        }
+
+        public String getBucket() {
+            return bucket;
+        }
+
+        public void setBucket(String bucket) {
+            this.bucket = bucket;
+        }
+
+        public int getReplicas() {
+            return replicas;
+        }
+
+        public void setReplicas(int replicas) {
+            this.replicas = replicas;
+        }
+
+        public NatsStorageKind getStorage() {
+            return storage;
+        }
+
+        public void setStorage(NatsStorageKind storage) {
+            this.storage = storage;
+        }
+
+        public Duration getMaxAge() {
+            return maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+        }
+
+        public boolean isAdoptExistingBucket() {
+            return adoptExistingBucket;
+        }
+
+        public void setAdoptExistingBucket(boolean adoptExistingBucket) {
+            this.adoptExistingBucket = adoptExistingBucket;
+        }
+    }
+
+    /** Where NATS servers keep a bucket's entries. */
+    public enum NatsStorageKind {
+
+        /** On disk: entries survive a server restart. */
+        FILE,
+
+        /** In memory: entries are lost when the server restarts. */
+        MEMORY
     }
 
     /** The in-memory storage. */
