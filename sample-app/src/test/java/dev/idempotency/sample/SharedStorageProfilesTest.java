@@ -1,0 +1,79 @@
+package dev.idempotency.sample;
+
+import java.net.http.HttpResponse;
+import java.util.UUID;
+
+import io.nats.client.Connection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.containers.GenericContainer;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.idempotency.storage.IdempotencyStorage;
+import dev.idempotency.testsupport.TestServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The sample's redis and nats profiles start on their storage and replay through it. */
+class SharedStorageProfilesTest {
+
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+
+    private static ConfigurableApplicationContext natsContext;
+
+    @Test
+    void theRedisProfileStoresInRedis() {
+        TestServer redis = TestServer.resolve("Redis", "IDEMPOTENCY_TEST_REDIS_URL", 6379,
+                () -> new GenericContainer<>("redis:7-alpine").withExposedPorts(6379));
+        try (ConfigurableApplicationContext context = start("redis", "spring.data.redis.host=" + redis.host(),
+                "spring.data.redis.port=" + redis.port(), "idempotency.key-prefix=it-sample-" + RUN + ".")) {
+            assertThat(context.getBean(IdempotencyStorage.class).name()).isEqualTo("redis");
+            assertReplays(context);
+        }
+    }
+
+    @Test
+    void theNatsProfileStoresInNats() {
+        TestServer nats = TestServer.resolve("NATS", "IDEMPOTENCY_TEST_NATS_URL", 4222,
+                () -> new GenericContainer<>("nats:2.10-alpine").withCommand("-js").withExposedPorts(4222));
+        natsContext = start("nats", "idempotency.storage.nats.servers=" + nats.url("nats"),
+                "idempotency.storage.nats.bucket=it-sample-" + RUN);
+        assertThat(natsContext.getBean(IdempotencyStorage.class).name()).isEqualTo("nats");
+        assertReplays(natsContext);
+    }
+
+    @AfterAll
+    static void removeBucket() throws Exception {
+        if (natsContext != null) {
+            try {
+                natsContext.getBean(Connection.class).keyValueManagement().delete("it-sample-" + RUN);
+            }
+            finally {
+                natsContext.close();
+            }
+        }
+    }
+
+    private static ConfigurableApplicationContext start(String profile, String... properties) {
+        String[] arguments = new String[properties.length + 1];
+        arguments[0] = "--server.port=0";
+        for (int i = 0; i < properties.length; i++) {
+            arguments[i + 1] = "--" + properties[i];
+        }
+        // Command-line arguments, so they win over the profile's own application-*.yml.
+        return new SpringApplicationBuilder(SampleApplication.class).profiles(profile).run(arguments);
+    }
+
+    private static void assertReplays(ConfigurableApplicationContext context) {
+        SampleClient client = new SampleClient(((WebServerApplicationContext) context).getWebServer().getPort());
+        String key = UUID.randomUUID().toString();
+        HttpResponse<byte[]> first = client.post("/orders", key, SampleClient.order("book", 1));
+        HttpResponse<byte[]> retry = client.post("/orders", key, SampleClient.order("book", 1));
+        assertThat(first.statusCode()).isEqualTo(201);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(SampleClient.header(retry, "Idempotent-Replayed")).isEqualTo("true");
+    }
+}
