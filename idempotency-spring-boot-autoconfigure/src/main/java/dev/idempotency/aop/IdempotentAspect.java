@@ -2,6 +2,7 @@ package dev.idempotency.aop;
 
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.aspectj.lang.ProceedingJoinPoint;
@@ -22,7 +23,7 @@ import dev.idempotency.engine.RequestFingerprint;
 /**
  * Runs {@link Idempotent @Idempotent} bean methods that name a {@link Idempotent#key() key}
  * through the engine: the key is the SpEL expression evaluated over the arguments, scoped to the
- * method; the fingerprint covers the arguments as JSON; the result is stored as JSON and replayed
+ * bean's class and the method's signature; the fingerprint covers the arguments as JSON; the result is stored as JSON and replayed
  * as the method's declared return type. A method with an empty key is a controller method, whose
  * key comes from the HTTP header and which the web layer protects.
  */
@@ -47,13 +48,23 @@ public final class IdempotentAspect {
         }
         Method method = ((MethodSignature) joinPoint.getSignature()).getMethod();
         Object[] args = joinPoint.getArgs();
-        String scope = method.getDeclaringClass().getName() + "#" + method.getName();
-        String key = keyExpressions.evaluate(idempotent.key(), method, AopUtils.getTargetClass(joinPoint.getTarget()), args);
+        Class<?> targetClass = AopUtils.getTargetClass(joinPoint.getTarget());
+        String scope = scopeOf(targetClass, method);
+        String key = keyExpressions.evaluate(idempotent.key(), method, targetClass, args);
         RequestFingerprint fingerprint = RequestFingerprint.builder()
                 .add(scope)
                 .add(jsonMapper.writeValueAsBytes(args))
                 .build();
         JsonResultCodec codec = codecs.computeIfAbsent(method, m -> new JsonResultCodec(jsonMapper, m));
         return keeper.execute(new IdempotencyKey(scope, key), fingerprint, codec, joinPoint::proceed);
+    }
+
+    /** The bean's class and the full signature: overloads and subclasses never share results. */
+    private static String scopeOf(Class<?> targetClass, Method method) {
+        StringJoiner signature = new StringJoiner(",", targetClass.getName() + "#" + method.getName() + "(", ")");
+        for (Class<?> parameter : method.getParameterTypes()) {
+            signature.add(parameter.getName());
+        }
+        return signature.toString();
     }
 }

@@ -3,6 +3,9 @@ package dev.idempotency.engine;
 import java.time.Duration;
 import java.util.Objects;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
@@ -20,6 +23,8 @@ import dev.idempotency.storage.IdempotencyStorageException;
  * Storage failures surface as {@link IdempotencyStorageException}.
  */
 public final class IdempotencyKeeper {
+
+    private static final Logger logger = LoggerFactory.getLogger(IdempotencyKeeper.class);
 
     private final IdempotencyStorage storage;
     private final String keyPrefix;
@@ -84,7 +89,17 @@ public final class IdempotencyKeeper {
             owned.releaseAfter(failure);
             throw failure;
         }
-        owned.complete(codec.encode(result));
+        byte[] encoded;
+        try {
+            encoded = codec.encode(result);
+        }
+        catch (RuntimeException ex) {
+            // The work ran: its result reaches the caller, and the key stays held until its lease ends.
+            logger.error("Could not encode the result for idempotency key {}; it is not stored and the key stays "
+                    + "in progress until its lease ends", owned.logId(), ex);
+            return result;
+        }
+        owned.complete(encoded);
         return result;
     }
 

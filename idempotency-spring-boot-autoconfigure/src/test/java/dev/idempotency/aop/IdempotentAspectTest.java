@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -141,8 +140,6 @@ class IdempotentAspectTest {
     }
 
     @Test
-    @Disabled("Bug: the aspect scopes a key by declaring class and method name only, so overloads share a scope "
-            + "and the second overload is refused as a reused key")
     void overloadsWithTheSameKeyValueDoNotShareResults() {
         runner.run(context -> {
             OrderService service = context.getBean(OrderService.class);
@@ -156,8 +153,6 @@ class IdempotentAspectTest {
     }
 
     @Test
-    @Disabled("Bug: the aspect scopes a key by the declaring class, so two beans inheriting one @Idempotent method "
-            + "share a scope and the second bean replays the first bean's result without running")
     void twoBeansInheritingOneMethodDoNotShareResults() {
         runner.run(context -> {
             String email = context.getBean(EmailNotifier.class).send("o-1");

@@ -126,6 +126,28 @@ class IdempotencyKeeperTest {
     }
 
     @Test
+    void aResultThatCannotBeEncodedStillReachesTheCallerAndTheKeyStaysHeldUntilTheLeaseEnds() {
+        ResultCodec<String> unencodable = new ResultCodec<>() {
+            @Override
+            public byte[] encode(String result) {
+                throw new IllegalArgumentException("not encodable");
+            }
+
+            @Override
+            public String decode(byte[] bytes) {
+                throw new AssertionError("nothing was stored");
+            }
+        };
+
+        assertThat(keeper.execute(key, fingerprint, unencodable, () -> "ran")).isEqualTo("ran");
+
+        assertThatThrownBy(() -> keeper.execute(key, fingerprint, CODEC, () -> "second run"))
+                .isInstanceOf(IdempotentRequestInProgressException.class);
+        clock.advance(LEASE);
+        assertThat(keeper.execute(key, fingerprint, CODEC, () -> "after the lease")).isEqualTo("after the lease");
+    }
+
+    @Test
     void aDifferentFingerprintWhileTheFirstRequestRunsIsAReusedKey() {
         assertThat(keeper.claim(key, fingerprint)).isInstanceOf(OwnedKey.class);
 
