@@ -177,6 +177,26 @@ class IdempotencyWebTest {
     }
 
     @Test
+    void theResultIsStoredEvenWhenTheClientDisconnectedBeforeTheAnswer() throws Exception {
+        String key = newKey();
+        WebTestApplication.slowGate = new CountDownLatch(1);
+        int before = WebTestApplication.executions("/slow");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("POST /slow HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: 1\r\nIdempotency-Key: " + key + "\r\n\r\nx")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            awaitExecutions("/slow", before + 1);
+        }
+        WebTestApplication.slowGate.countDown();
+
+        HttpResponse<byte[]> retry = awaitReplay("/slow", key, "x");
+
+        assertThat(new String(retry.body())).isEqualTo("slow done");
+        assertThat(WebTestApplication.executions("/slow")).isEqualTo(before + 1);
+    }
+
+    @Test
     void sixtyFourConcurrentRequestsWithOneKeyRunTheHandlerOnce() throws Exception {
         String key = newKey();
         int before = WebTestApplication.executions("/orders");
@@ -378,6 +398,18 @@ class IdempotencyWebTest {
             socket.getOutputStream().write(request.toByteArray());
             return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
         }
+    }
+
+    /** Retries while the first request is still finishing (409), as a client would. */
+    private HttpResponse<byte[]> awaitReplay(String path, String key, String body) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        HttpResponse<byte[]> response = post(path, key, body);
+        while (response.statusCode() == 409 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            response = post(path, key, body);
+        }
+        assertThat(response.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        return response;
     }
 
     private void awaitExecutions(String route, int expected) throws InterruptedException {
