@@ -29,4 +29,7 @@ public @interface Idempotent {
      * such a request runs unprotected.
      */
     boolean required() default true;
+
+    /** What a duplicate gets while the first call with its key still runs; overrides {@code idempotency.in-progress}. */
+    InProgress inProgress() default InProgress.DEFAULT;
 }

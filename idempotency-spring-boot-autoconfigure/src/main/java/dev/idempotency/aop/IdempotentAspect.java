@@ -1,6 +1,7 @@
 package dev.idempotency.aop;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +17,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
 import dev.idempotency.annotation.Idempotent;
+import dev.idempotency.annotation.InProgress;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
 import dev.idempotency.engine.RequestFingerprint;
@@ -33,12 +35,21 @@ public final class IdempotentAspect {
 
     private final IdempotencyKeeper keeper;
     private final JsonMapper jsonMapper;
+    private final InProgress inProgress;
+    private final Duration waitTimeout;
     private final KeyExpressionEvaluator keyExpressions = new KeyExpressionEvaluator();
     private final Map<Method, JsonResultCodec> codecs = new ConcurrentHashMap<>(64);
 
-    public IdempotentAspect(IdempotencyKeeper keeper, JsonMapper jsonMapper) {
+    /**
+     * @param inProgress what a duplicate of a running call gets unless its annotation says otherwise
+     * @param waitTimeout the longest a duplicate waits under {@link InProgress#WAIT}
+     */
+    public IdempotentAspect(IdempotencyKeeper keeper, JsonMapper jsonMapper, InProgress inProgress,
+            Duration waitTimeout) {
         this.keeper = keeper;
         this.jsonMapper = jsonMapper;
+        this.inProgress = inProgress;
+        this.waitTimeout = waitTimeout;
     }
 
     @Around("@annotation(idempotent)")
@@ -56,7 +67,8 @@ public final class IdempotentAspect {
                 .add(jsonMapper.writeValueAsBytes(args))
                 .build();
         JsonResultCodec codec = codecs.computeIfAbsent(method, m -> new JsonResultCodec(jsonMapper, m));
-        return keeper.execute(new IdempotencyKey(scope, key), fingerprint, codec, joinPoint::proceed);
+        Duration wait = idempotent.inProgress().waitTime(inProgress, waitTimeout);
+        return keeper.execute(new IdempotencyKey(scope, key), fingerprint, wait, codec, joinPoint::proceed);
     }
 
     /** The bean's class and the full signature: overloads and subclasses never share results. */

@@ -21,7 +21,9 @@ public class IdempotencyAopAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    IdempotentAspect idempotentAspect(IdempotencyKeeper keeper, ObjectProvider<JsonMapper> jsonMapper) {
-        return new IdempotentAspect(keeper, jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
+    IdempotentAspect idempotentAspect(IdempotencyKeeper keeper, ObjectProvider<JsonMapper> jsonMapper,
+            IdempotencyProperties properties) {
+        return new IdempotentAspect(keeper, jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()),
+                properties.getInProgress(), properties.getWaitTimeout());
     }
 }

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+import dev.idempotency.annotation.InProgress;
 
 import dev.idempotency.web.ReplayedHeaders;
 
@@ -28,6 +31,15 @@ public class IdempotencyProperties {
 
     /** Prefix of every storage key; letters, digits and - _ = . only. */
     private String keyPrefix = "idempotency.";
+
+    /**
+     * What a duplicate gets while the first request with its key still runs: reject (409 with
+     * Retry-After) or wait (up to wait-timeout, then the replay). @Idempotent(inProgress) overrides it.
+     */
+    private InProgress inProgress = InProgress.REJECT;
+
+    /** The longest a duplicate waits for the first request when in-progress is wait; then 409. */
+    private Duration waitTimeout = Duration.ofSeconds(10);
 
     private final Storage storage = new Storage();
 
@@ -63,6 +75,25 @@ public class IdempotencyProperties {
 
     public void setKeyPrefix(String keyPrefix) {
         this.keyPrefix = keyPrefix;
+    }
+
+    public InProgress getInProgress() {
+        return inProgress;
+    }
+
+    public void setInProgress(InProgress inProgress) {
+        if (inProgress == InProgress.DEFAULT) {
+            throw new IllegalArgumentException("idempotency.in-progress must be reject or wait");
+        }
+        this.inProgress = inProgress;
+    }
+
+    public Duration getWaitTimeout() {
+        return waitTimeout;
+    }
+
+    public void setWaitTimeout(Duration waitTimeout) {
+        this.waitTimeout = waitTimeout;
     }
 
     public Storage getStorage() {
@@ -245,6 +276,26 @@ public class IdempotencyProperties {
         }
     }
 
+    /** What scopes an HTTP request's key. */
+    public enum Scope {
+
+        /** The authenticated principal's name; anonymous requests share the empty scope. */
+        PRINCIPAL,
+
+        /** The tenant header (idempotency.web.tenant-header); a request without it gets 400. */
+        TENANT_HEADER
+    }
+
+    /** The format an idempotency key must have. */
+    public enum KeyFormat {
+
+        /** Any key the header rules accept. */
+        ANY,
+
+        /** A UUID in its canonical text form. */
+        UUID
+    }
+
     /** Where NATS servers keep a bucket's entries. */
     public enum NatsStorageKind {
 
@@ -314,6 +365,34 @@ public class IdempotencyProperties {
          */
         private boolean storeClientErrors = true;
 
+        /**
+         * Whether 5xx responses, and exceptions that escape the handler (as a 500 problem), are
+         * stored and replayed once the handler started (Stripe's behaviour). When false they
+         * release the key, so a retry runs again.
+         */
+        private boolean storeServerErrors = false;
+
+        /**
+         * Largest request body, with a key, that is fingerprinted; a larger one gets 413 before
+         * anything runs.
+         */
+        private DataSize maxRequestSize = DataSize.ofMegabytes(1);
+
+        /**
+         * Largest response kept for replay. A larger one is sent, and recorded as processed
+         * without its body: a retry gets 409 (response-not-replayable), never a second execution.
+         */
+        private DataSize maxResponseSize = DataSize.ofMegabytes(1);
+
+        /** What scopes a key: the authenticated principal, or the tenant header. */
+        private Scope scope = Scope.PRINCIPAL;
+
+        /** The request header that carries the tenant when scope is tenant-header. */
+        private String tenantHeader = "X-Tenant-Id";
+
+        /** The format a key must have: any (the header rules only) or uuid. */
+        private KeyFormat keyFormat = KeyFormat.ANY;
+
         /** Statuses never stored, so a retry runs again: those that ask the client to retry. */
         private Set<Integer> neverStoredStatuses = new LinkedHashSet<>(List.of(408, 409, 425, 429));
 
@@ -378,6 +457,54 @@ public class IdempotencyProperties {
 
         public void setStoreClientErrors(boolean storeClientErrors) {
             this.storeClientErrors = storeClientErrors;
+        }
+
+        public boolean isStoreServerErrors() {
+            return storeServerErrors;
+        }
+
+        public void setStoreServerErrors(boolean storeServerErrors) {
+            this.storeServerErrors = storeServerErrors;
+        }
+
+        public DataSize getMaxRequestSize() {
+            return maxRequestSize;
+        }
+
+        public void setMaxRequestSize(DataSize maxRequestSize) {
+            this.maxRequestSize = maxRequestSize;
+        }
+
+        public DataSize getMaxResponseSize() {
+            return maxResponseSize;
+        }
+
+        public void setMaxResponseSize(DataSize maxResponseSize) {
+            this.maxResponseSize = maxResponseSize;
+        }
+
+        public Scope getScope() {
+            return scope;
+        }
+
+        public void setScope(Scope scope) {
+            this.scope = scope;
+        }
+
+        public String getTenantHeader() {
+            return tenantHeader;
+        }
+
+        public void setTenantHeader(String tenantHeader) {
+            this.tenantHeader = tenantHeader;
+        }
+
+        public KeyFormat getKeyFormat() {
+            return keyFormat;
+        }
+
+        public void setKeyFormat(KeyFormat keyFormat) {
+            this.keyFormat = keyFormat;
         }
 
         public Set<Integer> getNeverStoredStatuses() {

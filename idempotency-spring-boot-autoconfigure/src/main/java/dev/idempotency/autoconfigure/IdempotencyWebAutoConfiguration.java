@@ -21,6 +21,8 @@ import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.web.IdempotencyExceptionResolver;
 import dev.idempotency.web.IdempotencyFilter;
 import dev.idempotency.web.IdempotencyKeyHeader;
+import dev.idempotency.web.IdempotencyKeyValidator;
+import dev.idempotency.web.IdempotencyScopeResolver;
 import dev.idempotency.web.IdempotentHandlerGuard;
 import dev.idempotency.web.IdempotentRequestMappingHandlerAdapter;
 import dev.idempotency.web.IdempotentRoutes;
@@ -55,8 +57,32 @@ public class IdempotencyWebAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     ResponseStoragePolicy idempotencyResponseStoragePolicy(IdempotencyProperties properties) {
-        return new ResponseStoragePolicy(properties.getWeb().isStoreClientErrors(),
-                properties.getWeb().getNeverStoredStatuses());
+        IdempotencyProperties.Web web = properties.getWeb();
+        return new ResponseStoragePolicy(web.isStoreClientErrors(), web.isStoreServerErrors(),
+                web.getNeverStoredStatuses());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    IdempotencyScopeResolver idempotencyScopeResolver(IdempotencyProperties properties) {
+        IdempotencyProperties.Web web = properties.getWeb();
+        return web.getScope() == IdempotencyProperties.Scope.TENANT_HEADER
+                ? IdempotencyScopeResolver.header(web.getTenantHeader()) : IdempotencyScopeResolver.principal();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    IdempotencyKeyValidator idempotencyKeyValidator(IdempotencyProperties properties) {
+        return properties.getWeb().getKeyFormat() == IdempotencyProperties.KeyFormat.UUID
+                ? IdempotencyKeyValidator.uuid() : IdempotencyKeyValidator.any();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ProblemResponseWriter idempotencyProblemResponseWriter(IdempotencyProperties properties,
+            ObjectProvider<JsonMapper> jsonMapper) {
+        return new ProblemResponseWriter(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()),
+                properties.getWeb().getProblemTypeBase());
     }
 
     @Bean
@@ -68,24 +94,28 @@ public class IdempotencyWebAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     IdempotentHandlerGuard idempotentHandlerGuard(IdempotencyKeeper keeper, IdempotentRoutes routes,
-            IdempotencyKeyHeader header) {
-        return new IdempotentHandlerGuard(keeper, routes, header);
+            IdempotencyKeyHeader header, IdempotencyKeyValidator keyValidator, IdempotencyScopeResolver scopeResolver,
+            IdempotencyProperties properties) {
+        return new IdempotentHandlerGuard(keeper, routes, header, keyValidator, scopeResolver,
+                properties.getInProgress(), properties.getWaitTimeout());
     }
 
     @Bean
     @ConditionalOnMissingBean
-    IdempotencyExceptionResolver idempotencyExceptionResolver(IdempotencyProperties properties,
-            ObjectProvider<JsonMapper> jsonMapper) {
-        ProblemResponseWriter problems = new ProblemResponseWriter(
-                jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()), properties.getWeb().getProblemTypeBase());
+    IdempotencyExceptionResolver idempotencyExceptionResolver(ProblemResponseWriter problems,
+            IdempotencyProperties properties) {
         return new IdempotencyExceptionResolver(problems, properties.getWeb().getRetryAfter());
     }
 
     @Bean
     FilterRegistrationBean<IdempotencyFilter> idempotencyFilter(IdempotencyKeyHeader header,
-            ResponseStoragePolicy policy, ReplayedHeaders replayedHeaders, IdempotencyProperties properties) {
+            ResponseStoragePolicy policy, ReplayedHeaders replayedHeaders, ProblemResponseWriter problems,
+            IdempotencyProperties properties) {
+        IdempotencyProperties.Web web = properties.getWeb();
+        IdempotencyFilter.SizeLimits limits = new IdempotencyFilter.SizeLimits(
+                Math.toIntExact(web.getMaxRequestSize().toBytes()), web.getMaxResponseSize().toBytes());
         FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(
-                new IdempotencyFilter(header, policy, replayedHeaders));
+                new IdempotencyFilter(header, policy, replayedHeaders, problems, limits));
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.setOrder(properties.getWeb().getFilterOrder());
         return registration;

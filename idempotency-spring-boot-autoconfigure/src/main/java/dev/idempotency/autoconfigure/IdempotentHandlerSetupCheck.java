@@ -11,6 +11,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 
 import dev.idempotency.annotation.Idempotent;
 import dev.idempotency.web.IdempotentRequestMappingHandlerAdapter;
+import dev.idempotency.web.StreamingHandlers;
 
 /**
  * Fails start-up when protected handlers would silently run unprotected or be claimed twice:
@@ -35,17 +36,26 @@ final class IdempotentHandlerSetupCheck {
             }
         }
         List<String> keyedHandlers = new ArrayList<>();
+        List<String> streamingHandlers = new ArrayList<>();
         for (RequestMappingHandlerMapping mapping : context.getBeansOfType(RequestMappingHandlerMapping.class).values()) {
             for (HandlerMethod handler : mapping.getHandlerMethods().values()) {
                 Idempotent idempotent = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
                 if (idempotent != null && !idempotent.key().isEmpty()) {
                     keyedHandlers.add(handler.getShortLogMessage());
                 }
+                if (idempotent != null && StreamingHandlers.isStreaming(handler)) {
+                    streamingHandlers.add(handler.getShortLogMessage());
+                }
             }
         }
         if (!keyedHandlers.isEmpty()) {
             throw new IllegalStateException("@Idempotent(key = ...) is for bean methods; on a controller method the key "
                     + "comes from the request header. Remove the key from: " + keyedHandlers);
+        }
+        if (!streamingHandlers.isEmpty()) {
+            throw new IllegalStateException("@Idempotent cannot protect a handler that streams its response (SseEmitter, "
+                    + "ResponseBodyEmitter, StreamingResponseBody, Flux): a stream is written over time and cannot be "
+                    + "stored and replayed. Remove @Idempotent from: " + streamingHandlers);
         }
     }
 }

@@ -25,6 +25,8 @@ import dev.idempotency.storage.IdempotencyStorageException;
 public final class IdempotencyKeeper {
 
     private static final Logger logger = LoggerFactory.getLogger(IdempotencyKeeper.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
+    private static final Duration MAX_BACKOFF = Duration.ofMillis(250);
 
     private final IdempotencyStorage storage;
     private final String keyPrefix;
@@ -44,7 +46,8 @@ public final class IdempotencyKeeper {
     }
 
     /**
-     * Claims {@code key} for a request with {@code fingerprint}.
+     * Claims {@code key} for a request with {@code fingerprint}; a duplicate of a request still
+     * running is refused at once.
      *
      * @return {@link OwnedKey} when the work is to run, {@link ClaimOutcome.Replay} when an
      *     earlier request with the same fingerprint completed the key
@@ -53,8 +56,46 @@ public final class IdempotencyKeeper {
      * @throws IdempotencyStorageException when the storage cannot answer
      */
     public ClaimOutcome claim(IdempotencyKey key, RequestFingerprint fingerprint) {
+        return claim(key, fingerprint, Duration.ZERO);
+    }
+
+    /**
+     * Claims {@code key} like {@link #claim(IdempotencyKey, RequestFingerprint)}, but while the
+     * key's first request still runs, waits up to {@code wait} for it to finish: backing off
+     * between claims and woken early by the storage's change notification where it has one. When
+     * the first request completes, its result is replayed; when it fails and releases the key,
+     * this caller claims it and runs; when the wait runs out,
+     * {@link IdempotentRequestInProgressException}.
+     */
+    public ClaimOutcome claim(IdempotencyKey key, RequestFingerprint fingerprint, Duration wait) {
         String storageKey = key.storageKey(keyPrefix);
-        ClaimResult result = storage.attemptLock(storageKey, StoredState.inProgress(fingerprint).encode(), lease);
+        byte[] inProgress = StoredState.inProgress(fingerprint).encode();
+        long deadline = System.nanoTime() + wait.toNanos();
+        Duration backoff = FIRST_BACKOFF;
+        while (true) {
+            ClaimOutcome outcome = claimOnce(storageKey, inProgress, fingerprint);
+            if (outcome != null) {
+                return outcome;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new IdempotentRequestInProgressException();
+            }
+            try {
+                storage.awaitChange(storageKey, backoff.compareTo(Duration.ofNanos(remaining)) < 0 ? backoff
+                        : Duration.ofNanos(remaining));
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IdempotentRequestInProgressException();
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_BACKOFF;
+        }
+    }
+
+    /** One claim; {@code null} when the key is held in progress by a request with this fingerprint. */
+    private ClaimOutcome claimOnce(String storageKey, byte[] inProgress, RequestFingerprint fingerprint) {
+        ClaimResult result = storage.attemptLock(storageKey, inProgress, lease);
         if (result instanceof ClaimResult.Acquired acquired) {
             return new OwnedKey(storage, storageKey, acquired.token(), fingerprint, retention);
         }
@@ -63,7 +104,7 @@ public final class IdempotencyKeeper {
             throw new IdempotencyKeyReusedException();
         }
         if (held.status() == StoredState.Status.IN_PROGRESS) {
-            throw new IdempotentRequestInProgressException();
+            return null;
         }
         return new ClaimOutcome.Replay(held.result());
     }
@@ -76,7 +117,17 @@ public final class IdempotencyKeeper {
      */
     public <T, E extends Throwable> T execute(IdempotencyKey key, RequestFingerprint fingerprint,
             ResultCodec<T> codec, IdempotentWork<T, E> work) throws E {
-        ClaimOutcome outcome = claim(key, fingerprint);
+        return execute(key, fingerprint, Duration.ZERO, codec, work);
+    }
+
+    /**
+     * Like {@link #execute(IdempotencyKey, RequestFingerprint, ResultCodec, IdempotentWork)}, with a
+     * duplicate waiting up to {@code wait} for the first call, as {@link #claim(IdempotencyKey,
+     * RequestFingerprint, Duration)} does.
+     */
+    public <T, E extends Throwable> T execute(IdempotencyKey key, RequestFingerprint fingerprint, Duration wait,
+            ResultCodec<T> codec, IdempotentWork<T, E> work) throws E {
+        ClaimOutcome outcome = claim(key, fingerprint, wait);
         if (outcome instanceof ClaimOutcome.Replay replay) {
             return codec.decode(replay.result());
         }

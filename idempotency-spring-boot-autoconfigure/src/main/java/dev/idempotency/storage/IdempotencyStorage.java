@@ -61,6 +61,18 @@ public interface IdempotencyStorage {
      */
     boolean delete(String key);
 
+    /**
+     * Blocks until the entry under {@code key} may have changed, or {@code timeout} has passed,
+     * whichever comes first. A caller waiting for an in-progress entry to complete calls it between
+     * claims. The default sleeps for the timeout; a storage that can notify changes (a NATS KV
+     * watch, for example) returns as soon as the entry changes. Never changes anything.
+     *
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    default void awaitChange(String key, Duration timeout) throws InterruptedException {
+        Thread.sleep(timeout.toMillis());
+    }
+
     /** A short name for logs and metrics, for example {@code memory}. */
     String name();
 }

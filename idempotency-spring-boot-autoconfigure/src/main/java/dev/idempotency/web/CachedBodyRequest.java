@@ -2,7 +2,10 @@ package dev.idempotency.web;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.SequenceInputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
@@ -12,37 +15,52 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 
 /**
- * A request whose body was read once, up front, to fingerprint it; the handler reads the same
- * bytes again. Spring's {@code ContentCachingRequestWrapper} caches only what the handler reads,
- * which is too late: the fingerprint is needed before the handler runs.
+ * A request whose body was read up front, to fingerprint it; the handler reads the same bytes
+ * again, followed by whatever was not read. Spring's {@code ContentCachingRequestWrapper} caches
+ * only what the handler reads, which is too late: the fingerprint is needed before the handler
+ * runs.
  */
 final class CachedBodyRequest extends HttpServletRequestWrapper {
 
-    private final byte[] body;
+    private final byte[] head;
+    private final boolean complete;
 
-    CachedBodyRequest(HttpServletRequest request, byte[] body) {
+    /**
+     * @param head the bytes read so far
+     * @param complete whether {@code head} is the whole body; when not, the rest is read from the
+     *     original request after it
+     */
+    CachedBodyRequest(HttpServletRequest request, byte[] head, boolean complete) {
         super(request);
-        this.body = body;
+        this.head = head;
+        this.complete = complete;
     }
 
     @Override
-    public ServletInputStream getInputStream() {
-        ByteArrayInputStream in = new ByteArrayInputStream(body);
+    public ServletInputStream getInputStream() throws IOException {
+        InputStream in = complete ? new ByteArrayInputStream(head)
+                : new SequenceInputStream(new ByteArrayInputStream(head), super.getInputStream());
         return new ServletInputStream() {
 
+            private boolean finished;
+
             @Override
-            public int read() {
-                return in.read();
+            public int read() throws IOException {
+                int b = in.read();
+                finished = b == -1;
+                return b;
             }
 
             @Override
-            public int read(byte[] buffer, int offset, int length) {
-                return in.read(buffer, offset, length);
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = in.read(buffer, offset, length);
+                finished = n == -1;
+                return n;
             }
 
             @Override
             public boolean isFinished() {
-                return in.available() == 0;
+                return finished;
             }
 
             @Override
@@ -58,7 +76,7 @@ final class CachedBodyRequest extends HttpServletRequestWrapper {
     }
 
     @Override
-    public BufferedReader getReader() {
+    public BufferedReader getReader() throws IOException {
         String encoding = getCharacterEncoding();
         Charset charset = encoding != null ? Charset.forName(encoding) : StandardCharsets.ISO_8859_1;
         return new BufferedReader(new InputStreamReader(getInputStream(), charset));
@@ -66,11 +84,11 @@ final class CachedBodyRequest extends HttpServletRequestWrapper {
 
     @Override
     public int getContentLength() {
-        return body.length;
+        return complete ? head.length : super.getContentLength();
     }
 
     @Override
     public long getContentLengthLong() {
-        return body.length;
+        return complete ? head.length : super.getContentLengthLong();
     }
 }

@@ -43,6 +43,15 @@ public final class IdempotencyExceptionResolver implements HandlerExceptionResol
         if (ex instanceof InvalidIdempotencyKeyException) {
             return answer(request, response, IdempotencyProblem.INVALID_KEY, ex.getMessage(), null);
         }
+        if (ex instanceof MissingIdempotencyScopeException) {
+            return answer(request, response, IdempotencyProblem.MISSING_SCOPE, ex.getMessage(), null);
+        }
+        if (ex instanceof RequestTooLargeException) {
+            return answer(request, response, IdempotencyProblem.REQUEST_TOO_LARGE, ex.getMessage(), null);
+        }
+        if (ex instanceof UnreplayableResponseException unreplayable) {
+            return answer(request, response, unreplayable.problem(), ex.getMessage(), null);
+        }
         if (ex instanceof IdempotentRequestInProgressException) {
             return answer(request, response, IdempotencyProblem.IN_PROGRESS,
                     "A request with this key is still being processed; retry later with the same key to get its result.",

@@ -6,6 +6,8 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -14,23 +16,34 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 import org.springframework.web.util.WebUtils;
 
 /**
- * Prepares requests that carry an idempotency key: reads the body once so it can be
- * fingerprinted, captures the response, and when the handler claimed the key, ends the claim once
- * the response is complete (stored per {@link ResponseStoragePolicy}, else released) before the
- * response reaches the client. The claim itself is made when the handler starts
+ * Prepares requests that carry an idempotency key: reads the body once (up to the size limit) so
+ * it can be fingerprinted, captures the response, and when the handler claimed the key, ends the
+ * claim once the response is complete (stored per {@link ResponseStoragePolicy}, else released)
+ * before the response reaches the client. The claim itself is made when the handler starts
  * ({@link IdempotentHandlerGuard}). The stored result does not depend on the client still being
  * connected. Requests without the header pass through untouched.
  */
 public final class IdempotencyFilter extends OncePerRequestFilter {
 
+    private static final Logger logger = LoggerFactory.getLogger(IdempotencyFilter.class);
+
     private final IdempotencyKeyHeader header;
     private final ResponseStoragePolicy policy;
     private final ReplayedHeaders replayedHeaders;
+    private final ProblemResponseWriter problems;
+    private final SizeLimits limits;
 
-    public IdempotencyFilter(IdempotencyKeyHeader header, ResponseStoragePolicy policy, ReplayedHeaders replayedHeaders) {
+    /** The largest request body fingerprinted and the largest response kept for replay, in bytes. */
+    public record SizeLimits(int maxRequestBytes, long maxResponseBytes) {
+    }
+
+    public IdempotencyFilter(IdempotencyKeyHeader header, ResponseStoragePolicy policy, ReplayedHeaders replayedHeaders,
+            ProblemResponseWriter problems, SizeLimits limits) {
         this.header = header;
         this.policy = policy;
         this.replayedHeaders = replayedHeaders;
+        this.problems = problems;
+        this.limits = limits;
     }
 
     @Override
@@ -48,14 +61,8 @@ public final class IdempotencyFilter extends OncePerRequestFilter {
                 chain.doFilter(request, response);
                 return;
             }
-            if (isForm(request)) {
-                exchange = IdempotentExchange.start(request, null);
-            }
-            else {
-                byte[] body = request.getInputStream().readAllBytes();
-                exchange = IdempotentExchange.start(request, body);
-                request = new CachedBodyRequest(request, body);
-            }
+            request = start(request);
+            exchange = IdempotentExchange.of(request);
             captured = new ContentCachingResponseWrapper(response);
         }
         else {
@@ -65,13 +72,38 @@ public final class IdempotencyFilter extends OncePerRequestFilter {
             chain.doFilter(request, captured);
         }
         catch (IOException | ServletException | RuntimeException | Error ex) {
-            exchange.fail(ex);
-            throw ex;
+            if (!policy.storeServerErrors() || !exchange.ownsKey()) {
+                exchange.fail(ex);
+                throw ex;
+            }
+            logger.error("Handler failed; its outcome is stored as a 500 (idempotency.web.store-server-errors)", ex);
+            problems.write(request, captured, IdempotencyProblem.HANDLER_FAILED,
+                    "The request failed and will not run again with this key; send a new key to try again.", null);
         }
         if (!request.isAsyncStarted()) {
-            exchange.finish(captured, policy, replayedHeaders);
+            exchange.finish(captured, policy, replayedHeaders, limits.maxResponseBytes());
             captured.copyBodyToResponse();
         }
+    }
+
+    /** Reads the body, up to one byte past the limit, and starts the exchange; returns the request to pass on. */
+    private HttpServletRequest start(HttpServletRequest request) throws IOException {
+        if (isForm(request)) {
+            IdempotentExchange.start(request, null);
+            return request;
+        }
+        int max = limits.maxRequestBytes();
+        if (request.getContentLengthLong() > max) {
+            IdempotentExchange.startTooLarge(request, max);
+            return request;
+        }
+        byte[] head = request.getInputStream().readNBytes(max + 1);
+        if (head.length > max) {
+            IdempotentExchange.startTooLarge(request, max);
+            return new CachedBodyRequest(request, head, false);
+        }
+        IdempotentExchange.start(request, head);
+        return new CachedBodyRequest(request, head, true);
     }
 
     private static boolean isForm(HttpServletRequest request) {

@@ -17,6 +17,21 @@ public enum IdempotencyProblem {
     /** The first request with this key is still running. */
     IN_PROGRESS("request-in-progress", HttpStatus.CONFLICT, "Request in progress"),
 
+    /** The route keeps keys per tenant (or another scope) and the request carries none. */
+    MISSING_SCOPE("missing-scope", HttpStatus.BAD_REQUEST, "Idempotency scope missing"),
+
+    /** The body of a request with a key is larger than the configured maximum. */
+    REQUEST_TOO_LARGE("request-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request too large"),
+
+    /** The key's request was processed, but its response was too large to keep for replay. */
+    RESPONSE_NOT_REPLAYABLE("response-not-replayable", HttpStatus.CONFLICT, "Response not replayable"),
+
+    /** The handler streams its response, which cannot be stored or replayed. */
+    STREAMING_NOT_SUPPORTED("streaming-not-supported", HttpStatus.NOT_IMPLEMENTED, "Streaming handler not idempotent"),
+
+    /** An exception escaped the handler and its outcome was stored (idempotency.web.store-server-errors). */
+    HANDLER_FAILED("handler-failed", HttpStatus.INTERNAL_SERVER_ERROR, "Request failed"),
+
     /** The key was used before with a different request. */
     KEY_REUSED("key-reused", HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
 

@@ -22,21 +22,43 @@ final class IdempotentExchange {
     private static final String ATTRIBUTE = IdempotentExchange.class.getName();
 
     private final byte[] body;
+    private final long tooLargeAbove;
     private OwnedKey owned;
 
-    /** @param body the request body, or {@code null} for a form whose parameters stand for it */
-    private IdempotentExchange(byte[] body) {
+    /**
+     * @param body the request body, or {@code null} for a form whose parameters stand for it
+     * @param tooLargeAbove the limit the body exceeded, or -1 when it is within limits
+     */
+    private IdempotentExchange(byte[] body, long tooLargeAbove) {
         this.body = body;
+        this.tooLargeAbove = tooLargeAbove;
     }
 
+    /** Starts the exchange of a request whose body (or, for {@code null}, form) is fingerprinted. */
     static IdempotentExchange start(HttpServletRequest request, byte[] body) {
-        IdempotentExchange exchange = new IdempotentExchange(body);
+        return start(request, new IdempotentExchange(body, -1));
+    }
+
+    /** Starts the exchange of a request whose body is larger than {@code limit}: it cannot claim a key. */
+    static IdempotentExchange startTooLarge(HttpServletRequest request, long limit) {
+        return start(request, new IdempotentExchange(null, limit));
+    }
+
+    private static IdempotentExchange start(HttpServletRequest request, IdempotentExchange exchange) {
         request.setAttribute(ATTRIBUTE, exchange);
         return exchange;
     }
 
     static IdempotentExchange of(HttpServletRequest request) {
         return (IdempotentExchange) request.getAttribute(ATTRIBUTE);
+    }
+
+    /** @throws RequestTooLargeException when the body exceeds the limit */
+    void requireBodyWithinLimit() {
+        if (tooLargeAbove >= 0) {
+            throw new RequestTooLargeException("The request body is larger than " + tooLargeAbove
+                    + " bytes, the most this operation accepts with an idempotency key.");
+        }
     }
 
     /** SHA-256 over method, path, query and body (for a form, its sorted parameters). */
@@ -61,6 +83,11 @@ final class IdempotentExchange {
         this.owned = key;
     }
 
+    /** Whether the handler claimed the key and the claim has not ended yet. */
+    boolean ownsKey() {
+        return owned != null;
+    }
+
     /** The handler failed with an exception: release the key so a retry runs again. */
     void fail(Throwable failure) {
         if (owned != null) {
@@ -69,8 +96,12 @@ final class IdempotentExchange {
         }
     }
 
-    /** The response is complete: store it when the policy says so, else release the key. */
-    void finish(ContentCachingResponseWrapper response, ResponseStoragePolicy policy, ReplayedHeaders replayed) {
+    /**
+     * The response is complete: store it when the policy says so (a response above
+     * {@code maxResponseSize} as its status alone), else release the key.
+     */
+    void finish(ContentCachingResponseWrapper response, ResponseStoragePolicy policy, ReplayedHeaders replayed,
+            long maxResponseSize) {
         if (owned == null) {
             return;
         }
@@ -78,7 +109,10 @@ final class IdempotentExchange {
         owned = null;
         int status = response.getStatus();
         if (policy.stores(status)) {
-            key.complete(new StoredResponse(status, replayed.capture(response), response.getContentAsByteArray()).encode());
+            byte[] content = response.getContentAsByteArray();
+            StoredResponse stored = content.length > maxResponseSize ? StoredResponse.notReplayable(status)
+                    : new StoredResponse(status, replayed.capture(response), content);
+            key.complete(stored.encode());
             return;
         }
         try {

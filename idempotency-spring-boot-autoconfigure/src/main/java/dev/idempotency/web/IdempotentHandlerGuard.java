@@ -1,11 +1,14 @@
 package dev.idempotency.web;
 
-import java.security.Principal;
+import java.time.Duration;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.web.method.HandlerMethod;
 
+import dev.idempotency.annotation.Idempotent;
+import dev.idempotency.annotation.InProgress;
 import dev.idempotency.engine.ClaimOutcome;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
@@ -21,11 +24,25 @@ public final class IdempotentHandlerGuard {
     private final IdempotencyKeeper keeper;
     private final IdempotentRoutes routes;
     private final IdempotencyKeyHeader header;
+    private final IdempotencyKeyValidator keyValidator;
+    private final IdempotencyScopeResolver scopeResolver;
+    private final InProgress inProgress;
+    private final Duration waitTimeout;
 
-    public IdempotentHandlerGuard(IdempotencyKeeper keeper, IdempotentRoutes routes, IdempotencyKeyHeader header) {
+    /**
+     * @param inProgress what a duplicate of a running request gets unless its handler says otherwise
+     * @param waitTimeout the longest a duplicate waits under {@link InProgress#WAIT}
+     */
+    public IdempotentHandlerGuard(IdempotencyKeeper keeper, IdempotentRoutes routes, IdempotencyKeyHeader header,
+            IdempotencyKeyValidator keyValidator, IdempotencyScopeResolver scopeResolver, InProgress inProgress,
+            Duration waitTimeout) {
         this.keeper = keeper;
         this.routes = routes;
         this.header = header;
+        this.keyValidator = keyValidator;
+        this.scopeResolver = scopeResolver;
+        this.inProgress = inProgress;
+        this.waitTimeout = waitTimeout;
     }
 
     /**
@@ -34,7 +51,12 @@ public final class IdempotentHandlerGuard {
      * @return the stored response to replay instead of running the handler, or {@code null} when
      *     the handler is to run (the claim, if any, is recorded for the filter to end)
      * @throws MissingIdempotencyKeyException when the route requires a key and there is none
-     * @throws InvalidIdempotencyKeyException when the key header is malformed
+     * @throws InvalidIdempotencyKeyException when the key header is malformed or the key is not
+     *     in the expected format
+     * @throws MissingIdempotencyScopeException when the request carries no scope
+     * @throws RequestTooLargeException when the body is too large to fingerprint
+     * @throws UnreplayableResponseException when the handler streams, or the key's response was
+     *     too large to keep
      * @throws dev.idempotency.engine.IdempotencyException when the key is in progress or was
      *     used for another request
      * @throws dev.idempotency.storage.IdempotencyStorageException when the storage cannot answer
@@ -43,6 +65,10 @@ public final class IdempotentHandlerGuard {
         IdempotentRoutes.Protection protection = routes.protectionOf(request, handler);
         if (protection == IdempotentRoutes.Protection.NONE) {
             return null;
+        }
+        if (StreamingHandlers.isStreaming(handler)) {
+            throw new UnreplayableResponseException(IdempotencyProblem.STREAMING_NOT_SUPPORTED, "This operation "
+                    + "streams its response, which cannot be stored and replayed; send it without an idempotency key.");
         }
         IdempotentExchange exchange = IdempotentExchange.of(request);
         String key = exchange == null ? null : header.parse(request.getHeaders(header.name()));
@@ -53,17 +79,26 @@ public final class IdempotentHandlerGuard {
             }
             return null;
         }
-        ClaimOutcome outcome = keeper.claim(new IdempotencyKey(scopeOf(request), key), exchange.fingerprint(request));
+        keyValidator.validate(key);
+        exchange.requireBodyWithinLimit();
+        IdempotencyKey scopedKey = new IdempotencyKey(scopeResolver.scopeOf(request), key);
+        ClaimOutcome outcome = keeper.claim(scopedKey, exchange.fingerprint(request), waitFor(handler));
         if (outcome instanceof ClaimOutcome.Replay replay) {
-            return StoredResponse.decode(replay.result());
+            StoredResponse stored = StoredResponse.decode(replay.result());
+            if (!stored.replayable()) {
+                throw new UnreplayableResponseException(IdempotencyProblem.RESPONSE_NOT_REPLAYABLE, "The request with "
+                        + "this key was processed (status " + stored.status() + "), but its response was too large "
+                        + "to keep for replay. It will not run again; look its result up instead.");
+            }
+            return stored;
         }
         exchange.own((OwnedKey) outcome);
         return null;
     }
 
-    /** The authenticated principal's name, so one client never receives another's response. */
-    private static String scopeOf(HttpServletRequest request) {
-        Principal principal = request.getUserPrincipal();
-        return principal == null ? "" : principal.getName();
+    private Duration waitFor(HandlerMethod handler) {
+        Idempotent annotation = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
+        InProgress mode = annotation == null ? InProgress.DEFAULT : annotation.inProgress();
+        return mode.waitTime(inProgress, waitTimeout);
     }
 }

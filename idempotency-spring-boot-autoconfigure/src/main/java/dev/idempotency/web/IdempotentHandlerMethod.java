@@ -2,6 +2,7 @@ package dev.idempotency.web;
 
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.method.support.ModelAndViewContainer;
@@ -35,6 +36,19 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
         }
     }
 
+    /**
+     * When CORS processing allowed this cross-origin request, lets browser scripts read the
+     * replay marker, which CORS hides unless exposed.
+     */
+    private static void exposeReplayedHeaderToBrowsers(HttpServletResponse response) {
+        if (response.getHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN) == null) {
+            return;
+        }
+        String exposed = response.getHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS);
+        response.setHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, exposed == null || exposed.isBlank()
+                ? StoredResponse.REPLAYED_HEADER : exposed + ", " + StoredResponse.REPLAYED_HEADER);
+    }
+
     @Override
     protected Object doInvoke(Object... args) throws Exception {
         replayed = guard.admit(webRequest.getRequest(), this);
@@ -43,6 +57,7 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
         }
         HttpServletResponse response = webRequest.getResponse();
         replayed.replayTo(response);
+        exposeReplayedHeaderToBrowsers(response);
         mavContainer.setRequestHandled(true);
         return null;
     }

@@ -7,13 +7,14 @@ import java.util.Set;
  * stored releases the key, so a retry runs the handler again.
  *
  * <p>Stored: every 2xx, and when {@code storeClientErrors} is on, every 4xx except
- * {@code neverStored} (by default 408, 409, 425 and 429: answers that ask for a retry). Never
- * stored: 1xx, 3xx and 5xx.
+ * {@code neverStored} (by default 408, 409, 425 and 429: answers that ask for a retry). When
+ * {@code storeServerErrors} is on (Stripe's behaviour), every 5xx too, and an exception that
+ * escapes the handler is stored as a 500 problem. Never stored: 1xx, 3xx, and {@code neverStored}.
  */
-public record ResponseStoragePolicy(boolean storeClientErrors, Set<Integer> neverStored) {
+public record ResponseStoragePolicy(boolean storeClientErrors, boolean storeServerErrors, Set<Integer> neverStored) {
 
     /** The default: 2xx and the handler's own 4xx except 408, 409, 425 and 429. */
-    public static final ResponseStoragePolicy DEFAULT = new ResponseStoragePolicy(true, Set.of(408, 409, 425, 429));
+    public static final ResponseStoragePolicy DEFAULT = new ResponseStoragePolicy(true, false, Set.of(408, 409, 425, 429));
 
     public ResponseStoragePolicy {
         neverStored = Set.copyOf(neverStored);
@@ -24,6 +25,7 @@ public record ResponseStoragePolicy(boolean storeClientErrors, Set<Integer> neve
         if (neverStored.contains(status)) {
             return false;
         }
-        return (status >= 200 && status < 300) || (storeClientErrors && status >= 400 && status < 500);
+        return (status >= 200 && status < 300) || (storeClientErrors && status >= 400 && status < 500)
+                || (storeServerErrors && status >= 500 && status < 600);
     }
 }

@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -15,6 +17,9 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.KeyValueWatchOption;
+import io.nats.client.api.KeyValueWatcher;
+import io.nats.client.impl.NatsKeyValueWatchSubscription;
 import io.nats.client.api.KeyValueOperation;
 import io.nats.client.support.NatsKeyValueUtil;
 
@@ -163,6 +168,40 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
             }
         }
         throw lostRaces("a delete");
+    }
+
+    /**
+     * Watches the key for its next revision (a JetStream ordered consumer on the key's subject),
+     * so a waiting duplicate wakes as soon as the first request completes or releases. A change
+     * made before the watch starts is not seen; the caller's next claim after the timeout is.
+     */
+    @Override
+    public void awaitChange(String key, Duration timeout) throws InterruptedException {
+        CountDownLatch changed = new CountDownLatch(1);
+        KeyValueWatcher watcher = new KeyValueWatcher() {
+            @Override
+            public void watch(KeyValueEntry entry) {
+                changed.countDown();
+            }
+
+            @Override
+            public void endOfData() {
+            }
+        };
+        NatsKeyValueWatchSubscription subscription;
+        try {
+            subscription = keyValue.watch(key, watcher, KeyValueWatchOption.UPDATES_ONLY);
+        }
+        catch (IOException | JetStreamApiException ex) {
+            IdempotencyStorage.super.awaitChange(key, timeout);
+            return;
+        }
+        try {
+            changed.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        finally {
+            subscription.unsubscribe();
+        }
     }
 
     @Override

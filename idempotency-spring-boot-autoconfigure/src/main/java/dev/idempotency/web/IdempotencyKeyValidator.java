@@ -1,0 +1,33 @@
+package dev.idempotency.web;
+
+import java.util.regex.Pattern;
+
+/**
+ * Checks the format of a key after the header rules passed. Define a bean of this type, or set
+ * {@code idempotency.web.key-format=uuid}, to refuse keys that are not in the expected format.
+ */
+@FunctionalInterface
+public interface IdempotencyKeyValidator {
+
+    /**
+     * @throws InvalidIdempotencyKeyException with a message that says what format is expected
+     */
+    void validate(String key);
+
+    /** Accepts every key. */
+    static IdempotencyKeyValidator any() {
+        return key -> {
+        };
+    }
+
+    /** Accepts only a UUID in its canonical text form, such as {@code 8e03978e-40d5-43e8-bc93-6894a57f9324}. */
+    static IdempotencyKeyValidator uuid() {
+        Pattern uuid = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+        return key -> {
+            if (!uuid.matcher(key).matches()) {
+                throw new InvalidIdempotencyKeyException("The idempotency key must be a UUID, for example "
+                        + "8e03978e-40d5-43e8-bc93-6894a57f9324.");
+            }
+        };
+    }
+}

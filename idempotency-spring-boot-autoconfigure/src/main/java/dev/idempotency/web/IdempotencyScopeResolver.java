@@ -1,0 +1,36 @@
+package dev.idempotency.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Decides the scope of a request's idempotency key: two requests share a key only when they
+ * share a scope, so one client never receives another client's response. Define a bean of this
+ * type to replace the built-in choice ({@code idempotency.web.scope}).
+ */
+@FunctionalInterface
+public interface IdempotencyScopeResolver {
+
+    /**
+     * The scope of {@code request}, for example the authenticated principal's name or a tenant id.
+     *
+     * @throws MissingIdempotencyScopeException when the request carries no scope where one is required
+     */
+    String scopeOf(HttpServletRequest request);
+
+    /** The authenticated principal's name ({@code HttpServletRequest#getUserPrincipal}); empty when anonymous. */
+    static IdempotencyScopeResolver principal() {
+        return request -> request.getUserPrincipal() == null ? "" : request.getUserPrincipal().getName();
+    }
+
+    /** The value of {@code headerName}; a request without it is refused with 400. */
+    static IdempotencyScopeResolver header(String headerName) {
+        return request -> {
+            String tenant = request.getHeader(headerName);
+            if (tenant == null || tenant.isBlank()) {
+                throw new MissingIdempotencyScopeException("Send the " + headerName
+                        + " header: idempotency keys are kept per tenant.");
+            }
+            return tenant;
+        };
+    }
+}

@@ -1,0 +1,9 @@
+package dev.idempotency.web;
+
+/** The request carries no scope (for example no tenant header) where one is required. Over HTTP: 400. */
+public class MissingIdempotencyScopeException extends RuntimeException {
+
+    public MissingIdempotencyScopeException(String message) {
+        super(message);
+    }
+}
