@@ -308,6 +308,18 @@ public abstract class IdempotencyStorageContractTest {
         assertThat(held.get()).as("claims that found the key held").isPositive();
     }
 
+    @Test
+    void awaitingAChangeReturnsByTheTimeoutAndChangesNothing() throws Exception {
+        String key = key("await-timeout");
+        acquire(key, LONG);
+        long started = System.nanoTime();
+
+        storage().awaitChange(key, Duration.ofMillis(200));
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(150L, 10_000L);
+        assertThat(heldValue(key)).isEqualTo(bytes("v"));
+    }
+
     /** How long the fuzz runs. */
     protected Duration fuzzDuration() {
         return Duration.ofSeconds(3);

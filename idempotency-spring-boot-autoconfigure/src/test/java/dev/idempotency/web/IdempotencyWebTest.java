@@ -1,11 +1,7 @@
 package dev.idempotency.web;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -16,23 +12,21 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(classes = WebTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "idempotency.web.paths=/payments", "idempotency.web.key-required=false",
+        properties = { "idempotency.web.paths=/payments,/stream", "idempotency.web.key-required=false",
                 "idempotency.web.retry-after=2s" })
-class IdempotencyWebTest {
-
-    private static final String ORDER = "{\"item\":\"book\",\"quantity\":2}";
-
-    private final HttpClient client = HttpClient.newHttpClient();
-
-    @LocalServerPort
-    private int port;
+class IdempotencyWebTest extends WebTestSupport {
 
     @Test
     void aRetryReplaysTheFirstResponseWithoutRunningTheHandlerAgain() throws Exception {
@@ -375,6 +369,129 @@ class IdempotencyWebTest {
         assertThat(WebTestApplication.executions("/async")).isEqualTo(before + 1);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "/callable", "/deferred", "/web-async-task" })
+    void everyAsyncHandlerKindIsStoredOnceItsResultIsWritten(String path) throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions(path);
+
+        HttpResponse<byte[]> first = post(path, key, "");
+        HttpResponse<byte[]> retry = post(path, key, "");
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(new String(first.body())).isNotEmpty();
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(WebTestApplication.executions(path)).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aStreamingHandlerMatchedByPathPatternIsRefusedWithAProblemAndDoesNotRun() throws Exception {
+        int before = WebTestApplication.executions("/stream");
+
+        HttpResponse<String> response = send(request("/stream", newKey(), ""));
+
+        assertProblem(response, 501, "streaming-not-supported");
+        assertThat(WebTestApplication.executions("/stream")).isEqualTo(before);
+    }
+
+    @Test
+    void aReplayIsNeverCacheable() throws Exception {
+        String key = newKey();
+        HttpResponse<byte[]> first = post("/orders", key, ORDER);
+        HttpResponse<byte[]> retry = post("/orders", key, ORDER);
+
+        assertThat(first.headers().firstValue("Cache-Control")).isEmpty();
+        assertThat(retry.headers().firstValue("Cache-Control")).hasValue("no-store");
+    }
+
+    @Test
+    void aCrossOriginReplayExposesTheReplayedHeaderToBrowsers() throws Exception {
+        String key = newKey();
+        send(request("/cors", key, "").header("Origin", "https://app.example"));
+        HttpResponse<String> retry = send(request("/cors", key, "").header("Origin", "https://app.example"));
+
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(retry.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
+        assertThat(retry.headers().firstValue("Access-Control-Expose-Headers")).hasValueSatisfying(
+                exposed -> assertThat(exposed).contains("X-Request-Id").contains("Idempotent-Replayed"));
+    }
+
+    @Test
+    void aSameOriginReplayAddsNoCorsHeaders() throws Exception {
+        String key = newKey();
+        post("/cors", key, "");
+        HttpResponse<byte[]> retry = post("/cors", key, "");
+
+        assertThat(retry.headers().firstValue("Access-Control-Expose-Headers")).isEmpty();
+    }
+
+    @Test
+    void aDuplicateOfAWaitingHandlerWaitsForTheFirstAndGetsItsReplay() throws Exception {
+        String key = newKey();
+        WebTestApplication.slowGate = new CountDownLatch(1);
+        int before = WebTestApplication.executions("/slow-wait");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<HttpResponse<byte[]>> first = pool.submit(() -> post("/slow-wait", key, "x"));
+            awaitExecutions("/slow-wait", before + 1);
+            Future<HttpResponse<byte[]>> duplicate = pool.submit(() -> post("/slow-wait", key, "x"));
+            Thread.sleep(300);
+            assertThat(duplicate).isNotDone();
+
+            WebTestApplication.slowGate.countDown();
+
+            assertThat(first.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            HttpResponse<byte[]> waited = duplicate.get(30, TimeUnit.SECONDS);
+            assertThat(waited.statusCode()).isEqualTo(200);
+            assertThat(new String(waited.body())).isEqualTo("waited for");
+            assertThat(waited.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+            assertThat(WebTestApplication.executions("/slow-wait")).isEqualTo(before + 1);
+        }
+        finally {
+            WebTestApplication.slowGate.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBodyAboveTheRequestLimitIsRefusedWith413BeforeTheHandlerRuns() throws Exception {
+        int before = WebTestApplication.executions("/payments");
+        String large = "{\"amount\":\"" + "9".repeat(1024 * 1024) + "\"}";
+
+        assertProblem(send(request("/payments", newKey(), large)), 413, "request-too-large");
+        assertThat(WebTestApplication.executions("/payments")).isEqualTo(before);
+    }
+
+    @Test
+    void aLargeBodyWithAKeyStillReachesARouteThatIsNotProtected() throws Exception {
+        String large = "x".repeat(2 * 1024 * 1024);
+        HttpResponse<String> response = send(request("/echo-length", newKey(), large));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(Integer.toString(large.length()));
+    }
+
+    @Test
+    void noLogLineEverContainsTheRawKey(CapturedOutput output) throws Exception {
+        String key = "secret-" + newKey();
+        WebTestApplication.slowGate = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            int before = WebTestApplication.executions("/slow");
+            pool.submit(() -> post("/slow", key, "x"));
+            awaitExecutions("/slow", before + 1);
+            send(request("/slow", key, "x"));
+            send(request("/slow", key, "other payload"));
+            send(request("/orders", key, "{\"item\":\"fail\",\"quantity\":1}"));
+        }
+        finally {
+            WebTestApplication.slowGate.countDown();
+            pool.shutdownNow();
+        }
+        assertThat(output.getAll()).doesNotContain(key);
+    }
+
     private void assertRunsEachTime(String path) throws Exception {
         String key = newKey();
         int before = WebTestApplication.executions(path);
@@ -383,87 +500,5 @@ class IdempotencyWebTest {
         assertThat(retry.statusCode()).isEqualTo(first.statusCode());
         assertThat(retry.headers().firstValue("Idempotent-Replayed")).isEmpty();
         assertThat(WebTestApplication.executions(path)).as(path).isEqualTo(before + 2);
-    }
-
-    /** Sends exact header bytes, which {@link HttpClient} would re-encode or refuse. */
-    private String rawPost(String path, byte[] key, String body) throws IOException {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
-            request.writeBytes(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nIdempotency-Key: ")
-                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            request.writeBytes(key);
-            request.writeBytes(("\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            socket.getOutputStream().write(request.toByteArray());
-            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
-        }
-    }
-
-    /** Retries while the first request is still finishing (409), as a client would. */
-    private HttpResponse<byte[]> awaitReplay(String path, String key, String body) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        HttpResponse<byte[]> response = post(path, key, body);
-        while (response.statusCode() == 409 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            response = post(path, key, body);
-        }
-        assertThat(response.headers().firstValue("Idempotent-Replayed")).hasValue("true");
-        return response;
-    }
-
-    private void awaitExecutions(String route, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (WebTestApplication.executions(route) < expected && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(WebTestApplication.executions(route)).isEqualTo(expected);
-    }
-
-    private static void assertProblem(HttpResponse<String> response, int status, String type) {
-        assertThat(response.statusCode()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                contentType -> assertThat(contentType).startsWith("application/problem+json"));
-        assertThat(response.body()).contains("\"type\":\"urn:problem-type:idempotency:" + type + "\"")
-                .contains("\"status\":" + status).contains("\"detail\":");
-    }
-
-    private HttpResponse<byte[]> post(String path, String key, String body) throws IOException, InterruptedException {
-        return send(request(path, key, body).build(), byteBody());
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return send(request.build());
-    }
-
-    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-        return client.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
-            throws IOException, InterruptedException {
-        return client.send(request, handler);
-    }
-
-    private static HttpResponse.BodyHandler<byte[]> byteBody() {
-        return HttpResponse.BodyHandlers.ofByteArray();
-    }
-
-    private HttpRequest.Builder request(String path, String key, String body) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (key != null) {
-            builder.header("Idempotency-Key", key);
-        }
-        return builder;
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
-    }
-
-    private static String newKey() {
-        return UUID.randomUUID().toString();
     }
 }

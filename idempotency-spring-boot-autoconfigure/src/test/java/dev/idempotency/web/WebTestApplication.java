@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.security.Principal;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -27,14 +28,19 @@ import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.CrossOrigin;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.context.request.async.WebAsyncTask;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.idempotency.annotation.Idempotent;
+import dev.idempotency.annotation.InProgress;
 
 /** A web application exercising every way a handler can be protected. */
 @SpringBootConfiguration
@@ -133,6 +139,11 @@ class WebTestApplication {
             return "payment " + count("/payments");
         }
 
+        @PostMapping("/echo-length")
+        String echoLength(@RequestBody String body) {
+            return Integer.toString(body.length());
+        }
+
         @PostMapping("/plain")
         String plain() {
             return "plain " + count("/plain");
@@ -142,6 +153,62 @@ class WebTestApplication {
         @PostMapping("/whoami")
         String whoami(Principal principal) {
             return (principal == null ? "anonymous" : principal.getName()) + " " + count("/whoami");
+        }
+
+        @PostMapping("/stream")
+        SseEmitter stream() {
+            count("/stream");
+            SseEmitter emitter = new SseEmitter();
+            emitter.complete();
+            return emitter;
+        }
+
+        @Idempotent
+        @PostMapping("/big")
+        String big() {
+            return "b".repeat(2048) + count("/big");
+        }
+
+        @Idempotent
+        @PostMapping("/boom")
+        String boom() {
+            count("/boom");
+            throw new IllegalStateException("boom");
+        }
+
+        @Idempotent(inProgress = InProgress.WAIT)
+        @PostMapping("/slow-wait")
+        String slowWait(@RequestBody String body) throws InterruptedException {
+            count("/slow-wait");
+            slowGate.await(30, TimeUnit.SECONDS);
+            return "waited for";
+        }
+
+        @Idempotent
+        @CrossOrigin(origins = "https://app.example", exposedHeaders = "X-Request-Id")
+        @PostMapping("/cors")
+        String cors() {
+            return "cors " + count("/cors");
+        }
+
+        @Idempotent
+        @PostMapping("/callable")
+        Callable<String> callable() {
+            return () -> "callable " + count("/callable");
+        }
+
+        @Idempotent
+        @PostMapping("/deferred")
+        DeferredResult<String> deferred() {
+            DeferredResult<String> result = new DeferredResult<>();
+            CompletableFuture.runAsync(() -> result.setResult("deferred " + count("/deferred")));
+            return result;
+        }
+
+        @Idempotent
+        @PostMapping("/web-async-task")
+        WebAsyncTask<String> webAsyncTask() {
+            return new WebAsyncTask<>(() -> "task " + count("/web-async-task"));
         }
 
         @Idempotent

@@ -1,6 +1,8 @@
 package dev.idempotency.storage.nats;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
@@ -43,6 +45,27 @@ class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
     @Override
     protected IdempotencyStorage storage() {
         return storage;
+    }
+
+    @Test
+    void aWaiterIsWokenByTheKeyWatchAsSoonAsTheEntryCompletes() throws Exception {
+        String key = key("watch");
+        OwnerToken token = acquire(key, LONG);
+        CompletableFuture<Long> waited = CompletableFuture.supplyAsync(() -> {
+            long started = System.nanoTime();
+            try {
+                storage().awaitChange(key, Duration.ofSeconds(20));
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        });
+        Thread.sleep(500);
+
+        storage().complete(key, token, bytes("done"), LONG);
+
+        assertThat(waited.get(20, TimeUnit.SECONDS)).isLessThan(10_000L);
     }
 
     @Test
