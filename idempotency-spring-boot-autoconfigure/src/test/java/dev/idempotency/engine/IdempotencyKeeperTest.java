@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -145,6 +146,40 @@ class IdempotencyKeeperTest {
                 .isInstanceOf(IdempotentRequestInProgressException.class);
         clock.advance(LEASE);
         assertThat(keeper.execute(key, fingerprint, CODEC, () -> "after the lease")).isEqualTo("after the lease");
+    }
+
+    @Test
+    void aWaitingDuplicateGetsTheReplayOnceTheFirstCompletes() throws Exception {
+        OwnedKey first = (OwnedKey) keeper.claim(key, fingerprint);
+        CompletableFuture<ClaimOutcome> waiting = CompletableFuture.supplyAsync(
+                () -> keeper.claim(key, fingerprint, Duration.ofSeconds(20)));
+        Thread.sleep(100);
+        assertThat(waiting).isNotDone();
+
+        first.complete("done".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(waiting.get(20, TimeUnit.SECONDS)).isInstanceOfSatisfying(ClaimOutcome.Replay.class,
+                replay -> assertThat(replay.result()).isEqualTo("done".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aWaitingDuplicateClaimsTheKeyWhenTheFirstReleasesIt() throws Exception {
+        OwnedKey first = (OwnedKey) keeper.claim(key, fingerprint);
+        CompletableFuture<ClaimOutcome> waiting = CompletableFuture.supplyAsync(
+                () -> keeper.claim(key, fingerprint, Duration.ofSeconds(20)));
+        Thread.sleep(100);
+
+        first.release();
+
+        assertThat(waiting.get(20, TimeUnit.SECONDS)).isInstanceOf(OwnedKey.class);
+    }
+
+    @Test
+    void aWaitingDuplicateIsRefusedWhenTheWaitRunsOut() {
+        keeper.claim(key, fingerprint);
+
+        assertThatThrownBy(() -> keeper.claim(key, fingerprint, Duration.ofMillis(100)))
+                .isInstanceOf(IdempotentRequestInProgressException.class);
     }
 
     @Test
