@@ -3,6 +3,7 @@ package dev.idempotency.autoconfigure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -10,7 +11,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
+import dev.idempotency.engine.FailureMode;
 import dev.idempotency.engine.IdempotencyKeeper;
+import dev.idempotency.engine.IdempotencyListener;
 import dev.idempotency.storage.IdempotencyStorage;
 
 /**
@@ -30,11 +33,13 @@ public class IdempotencyAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    IdempotencyKeeper idempotencyKeeper(IdempotencyStorage storage, IdempotencyProperties properties) {
+    IdempotencyKeeper idempotencyKeeper(IdempotencyStorage storage, IdempotencyProperties properties,
+            ObjectProvider<IdempotencyListener> listeners) {
+        FailureMode failureMode = properties.getStorage().getFailureMode();
         IdempotencyKeeper keeper = new IdempotencyKeeper(storage, properties.getKeyPrefix(), properties.getTtl(),
-                properties.getLease());
-        logger.info("Idempotency on, storage: {} (retention {}, lease {})", storage.name(), properties.getTtl(),
-                properties.getLease());
+                properties.getLease(), failureMode, new CompositeIdempotencyListener(listeners.orderedStream().toList()));
+        logger.info("Idempotency on, storage: {} (retention {}, lease {}, {})", storage.name(), properties.getTtl(),
+                properties.getLease(), failureMode);
         return keeper;
     }
 }

@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 import dev.idempotency.annotation.InProgress;
+import dev.idempotency.engine.FailureMode;
 
 import dev.idempotency.web.ReplayedHeaders;
 
@@ -110,6 +111,18 @@ public class IdempotencyProperties {
         /** Which storage keeps keys and results. */
         private StorageType type = StorageType.MEMORY;
 
+        /**
+         * The longest a storage call may take before it counts as failed (NATS requests; Redis
+         * commands unless spring.data.redis.timeout is set, which then wins).
+         */
+        private Duration timeout = Duration.ofSeconds(2);
+
+        /**
+         * When the storage cannot answer a claim: fail-closed (the handler does not run, 503) or
+         * fail-open (the handler runs without protection; logged and counted).
+         */
+        private FailureMode failureMode = FailureMode.FAIL_CLOSED;
+
         private final Memory memory = new Memory();
 
         private final Nats nats = new Nats();
@@ -120,6 +133,22 @@ public class IdempotencyProperties {
 
         public void setType(StorageType type) {
             this.type = type;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public FailureMode getFailureMode() {
+            return failureMode;
+        }
+
+        public void setFailureMode(FailureMode failureMode) {
+            this.failureMode = failureMode;
         }
 
         public Memory getMemory() {

@@ -42,7 +42,7 @@ class NatsStorageConfiguration {
         Duration longest = properties.getTtl().compareTo(properties.getLease()) >= 0 ? properties.getTtl()
                 : properties.getLease();
         new NatsBucketProvisioner(connection).ensure(settings, longest);
-        return new NatsIdempotencyStorage(connection, nats.getBucket());
+        return new NatsIdempotencyStorage(connection, nats.getBucket(), properties.getStorage().getTimeout());
     }
 
     @Bean(destroyMethod = "close")
@@ -52,6 +52,7 @@ class NatsStorageConfiguration {
         Options.Builder options = new Options.Builder()
                 .servers(nats.getServers().toArray(String[]::new))
                 .connectionName(nats.getConnectionName())
+                .connectionTimeout(properties.getStorage().getTimeout())
                 .maxReconnects(-1);
         if (nats.getUsername() != null) {
             options.userInfo(nats.getUsername(), nats.getPassword());

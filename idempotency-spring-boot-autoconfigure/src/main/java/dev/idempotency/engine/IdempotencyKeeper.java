@@ -22,7 +22,7 @@ import dev.idempotency.storage.IdempotencyStorageException;
  * </ul>
  * Storage failures surface as {@link IdempotencyStorageException}.
  */
-public final class IdempotencyKeeper {
+public final class IdempotencyKeeper implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(IdempotencyKeeper.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
@@ -32,17 +32,31 @@ public final class IdempotencyKeeper {
     private final String keyPrefix;
     private final Duration retention;
     private final Duration lease;
+    private final FailureMode failureMode;
+    private final IdempotencyListener listener;
+    private final LeaseScheduler scheduler = new LeaseScheduler();
+
+    /** A fail-closed keeper that tells no listener; see the full constructor. */
+    public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease) {
+        this(storage, keyPrefix, retention, lease, FailureMode.FAIL_CLOSED, IdempotencyListener.NONE);
+    }
 
     /**
      * @param keyPrefix prepended to every storage key, of {@code [-_=.a-zA-Z0-9]} only
      * @param retention how long a completed result is kept and replayed
-     * @param lease how long an in-progress claim holds the key before another may take over
+     * @param lease how long an in-progress claim holds the key before another may take over; renewed
+     *     every third of it while the work runs
+     * @param failureMode what a claim does when the storage cannot answer
+     * @param listener told of lost leases, unprotected runs and abandoned results
      */
-    public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease) {
+    public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease,
+            FailureMode failureMode, IdempotencyListener listener) {
         this.storage = Objects.requireNonNull(storage, "storage");
         this.keyPrefix = requireStorageSafe(keyPrefix);
         this.retention = requirePositive(retention, "retention");
         this.lease = requirePositive(lease, "lease");
+        this.failureMode = Objects.requireNonNull(failureMode, "failureMode");
+        this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     /**
@@ -95,9 +109,22 @@ public final class IdempotencyKeeper {
 
     /** One claim; {@code null} when the key is held in progress by a request with this fingerprint. */
     private ClaimOutcome claimOnce(String storageKey, byte[] inProgress, RequestFingerprint fingerprint) {
-        ClaimResult result = storage.attemptLock(storageKey, inProgress, lease);
+        ClaimResult result;
+        try {
+            result = storage.attemptLock(storageKey, inProgress, lease);
+        }
+        catch (IdempotencyStorageException ex) {
+            if (failureMode == FailureMode.FAIL_CLOSED) {
+                throw ex;
+            }
+            logger.warn("Idempotency storage unavailable; running key {} WITHOUT protection (fail-open): {}",
+                    logId(storageKey), ex.getMessage());
+            listener.failedOpen(logId(storageKey));
+            return new ClaimOutcome.Unprotected();
+        }
         if (result instanceof ClaimResult.Acquired acquired) {
-            return new OwnedKey(storage, storageKey, acquired.token(), fingerprint, retention);
+            return new OwnedKey(storage, storageKey, acquired.token(), fingerprint, retention, lease, scheduler,
+                    listener);
         }
         StoredState held = StoredState.decode(((ClaimResult.Held) result).value());
         if (!held.fingerprint().equals(fingerprint)) {
@@ -131,6 +158,9 @@ public final class IdempotencyKeeper {
         if (outcome instanceof ClaimOutcome.Replay replay) {
             return codec.decode(replay.result());
         }
+        if (outcome instanceof ClaimOutcome.Unprotected) {
+            return work.run();
+        }
         OwnedKey owned = (OwnedKey) outcome;
         T result;
         try {
@@ -152,6 +182,12 @@ public final class IdempotencyKeeper {
         }
         owned.complete(encoded);
         return result;
+    }
+
+    /** Stops renewing leases and retrying results in the background. */
+    @Override
+    public void close() {
+        scheduler.close();
     }
 
     /** The name of the storage in use, for logs. */

@@ -10,9 +10,10 @@ import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
 
 /**
- * A key this caller has claimed: the work may run. End the claim exactly once, with
- * {@link #complete} when the result is to be kept or {@link #release} when the key should be
- * claimable again. A claim that is never ended stays in progress until its lease ends.
+ * A key this caller has claimed: the work may run. Its lease is renewed in the background until
+ * the claim ends. End the claim exactly once, with {@link #complete} when the result is to be
+ * kept or {@link #release} when the key should be claimable again. A claim never ended (the
+ * process died) stays in progress until its lease ends, then another request may take it over.
  */
 public final class OwnedKey implements ClaimOutcome {
 
@@ -23,49 +24,89 @@ public final class OwnedKey implements ClaimOutcome {
     private final OwnerToken token;
     private final RequestFingerprint fingerprint;
     private final Duration retention;
+    private final Duration lease;
+    private final LeaseScheduler scheduler;
+    private final IdempotencyListener listener;
+    private final LeaseScheduler.Renewal renewal;
 
-    OwnedKey(IdempotencyStorage storage, String storageKey, OwnerToken token,
-            RequestFingerprint fingerprint, Duration retention) {
+    OwnedKey(IdempotencyStorage storage, String storageKey, OwnerToken token, RequestFingerprint fingerprint,
+            Duration retention, Duration lease, LeaseScheduler scheduler, IdempotencyListener listener) {
         this.storage = storage;
         this.storageKey = storageKey;
         this.token = token;
         this.fingerprint = fingerprint;
         this.retention = retention;
+        this.lease = lease;
+        this.scheduler = scheduler;
+        this.listener = listener;
+        this.renewal = scheduler.renew(storage, storageKey, token, lease, this::leaseLost);
     }
 
     /**
      * Stores {@code result} as the completed answer under this key for the retention. Never
-     * throws: the work has run and its result must still reach the caller. When the storage
-     * cannot answer, the failure is logged and the key stays in progress until its lease ends,
-     * so a retry meanwhile gets a conflict rather than a second execution.
+     * throws and never blocks on a failing storage: the work has run and its result must still
+     * reach the caller. When the storage fails, storing is retried in the background with back-off
+     * for up to one lease, the lease renewed meanwhile, so a retry gets a conflict rather than a
+     * second execution; if it still fails, the key stays in progress until its lease ends.
      *
-     * @return {@code true} when stored; {@code false} when the claim was lost (its lease ended
-     *     and another request took the key over) or the storage failed
+     * @return {@code true} when stored now; {@code false} when the claim was lost (its lease
+     *     ended and another request took the key over) or storing goes on in the background
      */
     public boolean complete(byte[] result) {
+        byte[] completed = StoredState.success(fingerprint, result).encode();
         try {
-            boolean completed = storage.complete(storageKey, token,
-                    StoredState.success(fingerprint, result).encode(), retention);
-            if (!completed) {
-                logger.warn("Idempotency key {} was lost before its result could be stored: the lease ended "
-                        + "while the work ran; raise idempotency.lease above the slowest handler", logId());
+            boolean stored = renewal.exclusively(() -> storage.complete(storageKey, token, completed, retention));
+            if (!stored) {
+                renewal.stop();
+                leaseLost();
             }
-            return completed;
+            return stored;
         }
         catch (IdempotencyStorageException ex) {
-            logger.error("Could not store the result for idempotency key {}; the key stays in progress "
-                    + "until its lease ends", logId(), ex);
+            logger.warn("Could not store the result for idempotency key {}; retrying in the background: {}",
+                    logId(), ex.getMessage());
+            scheduler.retry(() -> retryComplete(completed), lease, this::abandonCompletion);
             return false;
         }
+    }
+
+    private boolean retryComplete(byte[] completed) {
+        try {
+            if (renewal.exclusively(() -> storage.complete(storageKey, token, completed, retention))) {
+                logger.info("Stored the result for idempotency key {} after retrying", logId());
+                return true;
+            }
+            renewal.stop();
+            leaseLost();
+            return true;
+        }
+        catch (IdempotencyStorageException ex) {
+            return false;
+        }
+    }
+
+    private void abandonCompletion() {
+        renewal.stop();
+        logger.error("Gave up storing the result for idempotency key {}: the storage kept failing; the key stays in "
+                + "progress until its lease ends", logId());
+        listener.completionAbandoned(logId());
+    }
+
+    private void leaseLost() {
+        logger.warn("Idempotency key {} was lost while its work ran: another request took it over, so this result "
+                + "is not stored; raise idempotency.lease or check the storage's clock and availability", logId());
+        listener.leaseLost(logId());
     }
 
     /**
      * Deletes the in-progress entry so that a retry can claim the key and run again.
      *
      * @return {@code false} when the claim was already lost
-     * @throws IdempotencyStorageException when the storage cannot answer
+     * @throws IdempotencyStorageException when the storage cannot answer; the key then stays in
+     *     progress until its lease ends
      */
     public boolean release() {
+        renewal.stop();
         return storage.release(storageKey, token);
     }
 

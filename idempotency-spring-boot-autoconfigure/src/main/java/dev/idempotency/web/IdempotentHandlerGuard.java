@@ -60,6 +60,7 @@ public final class IdempotentHandlerGuard {
      * @throws dev.idempotency.engine.IdempotencyException when the key is in progress or was
      *     used for another request
      * @throws dev.idempotency.storage.IdempotencyStorageException when the storage cannot answer
+     *     and the keeper fails closed (failing open, the handler runs unprotected)
      */
     public StoredResponse admit(HttpServletRequest request, HandlerMethod handler) {
         IdempotentRoutes.Protection protection = routes.protectionOf(request, handler);
@@ -92,7 +93,9 @@ public final class IdempotentHandlerGuard {
             }
             return stored;
         }
-        exchange.own((OwnedKey) outcome);
+        if (outcome instanceof OwnedKey owned) {
+            exchange.own(owned);
+        }
         return null;
     }
 

@@ -14,6 +14,8 @@ import java.util.function.Predicate;
 
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.KeyValueOptions;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
@@ -82,15 +84,28 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     private final String tokenPrefix = UUID.randomUUID() + "-";
 
     /**
-     * Uses the existing bucket {@code bucket}.
+     * Uses the existing bucket {@code bucket}, with jnats' default request timeout.
      *
      * @throws IdempotencyStorageException when the bucket does not exist or NATS cannot answer
      */
     public NatsIdempotencyStorage(Connection connection, String bucket) {
+        this(connection, bucket, null);
+    }
+
+    /**
+     * Uses the existing bucket {@code bucket}; every request to the server times out after
+     * {@code timeout} (jnats' default when {@code null}).
+     *
+     * @throws IdempotencyStorageException when the bucket does not exist or NATS cannot answer
+     */
+    public NatsIdempotencyStorage(Connection connection, String bucket, Duration timeout) {
         Objects.requireNonNull(connection, "connection");
         this.bucket = Objects.requireNonNull(bucket, "bucket");
         try {
-            this.keyValue = connection.keyValue(bucket);
+            this.keyValue = timeout == null ? connection.keyValue(bucket) : connection.keyValue(bucket,
+                    KeyValueOptions.builder()
+                            .jetStreamOptions(JetStreamOptions.builder().requestTimeout(timeout).build())
+                            .build());
             this.management = connection.jetStreamManagement();
         }
         catch (IOException ex) {
