@@ -1,6 +1,7 @@
 package dev.idempotency.storage;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The storage SPI: a key-value store with owner-checked, leased entries.
@@ -60,6 +61,21 @@ public interface IdempotencyStorage {
      * @return {@code true} when an entry was deleted
      */
     boolean delete(String key);
+
+    /**
+     * Reads the live entry under {@code key}, for operators; never changes anything. Not part of
+     * the claim protocol: the engine never decides on what it reads here.
+     *
+     * @return the entry, or empty when the key is absent or its entry expired
+     */
+    Optional<StoredEntry> read(String key);
+
+    /**
+     * Checks cheaply that the storage answers, for health checks.
+     *
+     * @throws IdempotencyStorageException when it does not
+     */
+    void ping();
 
     /**
      * Blocks until the entry under {@code key} may have changed, or {@code timeout} has passed,

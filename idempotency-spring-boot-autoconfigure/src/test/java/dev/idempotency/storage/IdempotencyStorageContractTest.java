@@ -2,6 +2,7 @@ package dev.idempotency.storage;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -306,6 +307,49 @@ public abstract class IdempotencyStorageContractTest {
         assertThat(releases.get()).as("releases").isPositive();
         assertThat(takeovers.get()).as("abandoned claims").isPositive();
         assertThat(held.get()).as("claims that found the key held").isPositive();
+    }
+
+    @Test
+    void readShowsAnInProgressEntryWithItsLeaseEnd() {
+        String key = key("read-in-progress");
+        Instant before = Instant.now();
+        acquire(key, LONG);
+
+        StoredEntry entry = storage().read(key).orElseThrow();
+
+        assertThat(entry.inProgress()).isTrue();
+        assertThat(entry.value()).isEqualTo(bytes("v"));
+        assertThat(entry.expiresAt()).isBetween(before.plus(LONG).minusSeconds(5), Instant.now().plus(LONG).plusSeconds(5));
+    }
+
+    @Test
+    void readShowsACompletedEntryWithItsRetentionEnd() {
+        String key = key("read-completed");
+        OwnerToken token = acquire(key, LONG);
+        storage().complete(key, token, bytes("done"), Duration.ofHours(1));
+
+        StoredEntry entry = storage().read(key).orElseThrow();
+
+        assertThat(entry.inProgress()).isFalse();
+        assertThat(entry.value()).isEqualTo(bytes("done"));
+        assertThat(entry.expiresAt()).isAfter(Instant.now().plus(LONG));
+    }
+
+    @Test
+    void readFindsNothingForAnAbsentOrExpiredKeyAndChangesNothing() throws Exception {
+        assertThat(storage().read(key("read-absent"))).isEmpty();
+        String key = key("read-expired");
+        acquire(key, SHORT);
+        Thread.sleep(PAST_SHORT_MILLIS);
+
+        assertThat(storage().read(key)).isEmpty();
+        assertThat(storage().attemptLock(key, bytes("fresh"), LONG)).isInstanceOf(ClaimResult.Acquired.class);
+    }
+
+    @Test
+    void pingAnswersWhileTheStorageIsUp() {
+        storage().ping();
+        assertThat(storage().name()).isNotBlank();
     }
 
     @Test

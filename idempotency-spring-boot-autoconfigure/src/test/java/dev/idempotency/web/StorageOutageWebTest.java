@@ -2,6 +2,7 @@ package dev.idempotency.web;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,7 @@ import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.storage.StoredEntry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,6 +65,16 @@ class StorageOutageWebTest extends WebTestSupport {
 
                 @Override
                 public boolean delete(String key) {
+                    throw new IdempotencyStorageException("connection refused");
+                }
+
+                @Override
+                public Optional<StoredEntry> read(String key) {
+                    throw new IdempotencyStorageException("connection refused");
+                }
+
+                @Override
+                public void ping() {
                     throw new IdempotencyStorageException("connection refused");
                 }
 

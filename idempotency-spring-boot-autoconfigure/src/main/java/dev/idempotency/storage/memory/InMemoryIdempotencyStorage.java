@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -17,6 +18,7 @@ import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.storage.StoredEntry;
 
 /**
  * An {@link IdempotencyStorage} in this JVM's heap, for a single instance or for tests.
@@ -109,6 +111,20 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
         }
         size.decrementAndGet();
         return !removed.isExpiredAt(clock.instant());
+    }
+
+    @Override
+    public Optional<StoredEntry> read(String key) {
+        Entry entry = entries.get(key);
+        if (entry == null || entry.isExpiredAt(clock.instant())) {
+            return Optional.empty();
+        }
+        return Optional.of(new StoredEntry(entry.value(), entry.owner() != null, entry.expiresAt()));
+    }
+
+    /** Always answers: the entries are in this JVM. */
+    @Override
+    public void ping() {
     }
 
     @Override

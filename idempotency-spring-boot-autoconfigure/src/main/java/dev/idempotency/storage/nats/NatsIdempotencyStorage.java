@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,7 @@ import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.storage.StoredEntry;
 
 import static io.nats.client.support.NatsJetStreamConstants.JS_NO_MESSAGE_FOUND_ERR;
 import static io.nats.client.support.NatsJetStreamConstants.JS_WRONG_LAST_SEQUENCE;
@@ -216,6 +218,36 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         }
         finally {
             subscription.unsubscribe();
+        }
+    }
+
+    /** One read of the key's last revision; expiry as the claim protocol judges it. */
+    @Override
+    public Optional<StoredEntry> read(String key) {
+        KeyValueEntry current = readLast(key);
+        if (current == null || current.getOperation() != KeyValueOperation.PUT) {
+            return Optional.empty();
+        }
+        NatsEntry entry = decode(current);
+        Instant storedAt = current.getCreated().toInstant();
+        if (entry.isExpiredAt(storedAt, Instant.now())) {
+            return Optional.empty();
+        }
+        return Optional.of(new StoredEntry(entry.payload(), !entry.completed(), storedAt.plusMillis(entry.lifeMillis())));
+    }
+
+    /** One JetStream request for the bucket's status. */
+    @Override
+    public void ping() {
+        try {
+            keyValue.getStatus();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IdempotencyStorageException("Interrupted while checking NATS KV bucket '" + bucket + "'", ex);
+        }
+        catch (IOException | JetStreamApiException | RuntimeException ex) {
+            throw new IdempotencyStorageException("NATS KV bucket '" + bucket + "' does not answer: " + ex.getMessage(), ex);
         }
     }
 

@@ -3,13 +3,18 @@ package dev.idempotency.storage.redis;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.serializer.RedisSerializer;
@@ -18,6 +23,7 @@ import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.storage.StoredEntry;
 
 /**
  * An {@link IdempotencyStorage} in Redis, shared by every instance connected to it.
@@ -128,6 +134,25 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
     @Override
     public boolean delete(String key) {
         return Boolean.TRUE.equals(call("delete", () -> redis.delete(key)));
+    }
+
+    /** Two commands ({@code GET}, {@code PTTL}): an operator's view, not the claim protocol. */
+    @Override
+    public Optional<StoredEntry> read(String key) {
+        byte[] stored = call("read", () -> redis.opsForValue().get(key));
+        if (stored == null) {
+            return Optional.empty();
+        }
+        Long ttlMillis = call("read", () -> redis.getExpire(key, TimeUnit.MILLISECONDS));
+        Instant expiresAt = ttlMillis == null || ttlMillis < 0 ? null : Instant.now().plusMillis(ttlMillis);
+        RedisEntry entry = RedisEntry.decode(stored);
+        return Optional.of(new StoredEntry(entry.payload(), entry.owner() != null, expiresAt));
+    }
+
+    /** One {@code PING}. */
+    @Override
+    public void ping() {
+        call("ping", () -> redis.execute((RedisCallback<String>) RedisConnection::ping));
     }
 
     @Override
