@@ -2,15 +2,12 @@ package dev.idempotency.aop;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
-import java.util.Map;
 import java.util.StringJoiner;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.aspectj.lang.ProceedingJoinPoint;
 import org.aspectj.lang.annotation.Around;
 import org.aspectj.lang.annotation.Aspect;
 import org.aspectj.lang.reflect.MethodSignature;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.Ordered;
@@ -18,36 +15,32 @@ import org.springframework.core.annotation.Order;
 
 import dev.idempotency.annotation.Idempotent;
 import dev.idempotency.annotation.InProgress;
-import dev.idempotency.engine.IdempotencyKeeper;
-import dev.idempotency.engine.IdempotencyKey;
-import dev.idempotency.engine.RequestFingerprint;
+import dev.idempotency.template.IdempotencyOptions;
+import dev.idempotency.template.IdempotencyTemplate;
 
 /**
  * Runs {@link Idempotent @Idempotent} bean methods that name a {@link Idempotent#key() key}
- * through the engine: the key is the SpEL expression evaluated over the arguments, scoped to the
- * bean's class and the method's signature; the fingerprint covers the arguments as JSON; the result is stored as JSON and replayed
- * as the method's declared return type. A method with an empty key is a controller method, whose
- * key comes from the HTTP header and which the web layer protects.
+ * through {@link IdempotencyTemplate}: the key is the SpEL expression evaluated over the
+ * arguments, scoped to the bean's class and the method's signature; the arguments are the
+ * payload; the result is stored as JSON and replayed as the method's declared return type. A
+ * method with an empty key is a controller method, whose key comes from the HTTP header and which
+ * the web layer protects.
  */
 @Aspect
 @Order(Ordered.LOWEST_PRECEDENCE - 100)
 public final class IdempotentAspect {
 
-    private final IdempotencyKeeper keeper;
-    private final JsonMapper jsonMapper;
+    private final IdempotencyTemplate template;
     private final InProgress inProgress;
     private final Duration waitTimeout;
     private final KeyExpressionEvaluator keyExpressions = new KeyExpressionEvaluator();
-    private final Map<Method, JsonResultCodec> codecs = new ConcurrentHashMap<>(64);
 
     /**
      * @param inProgress what a duplicate of a running call gets unless its annotation says otherwise
      * @param waitTimeout the longest a duplicate waits under {@link InProgress#WAIT}
      */
-    public IdempotentAspect(IdempotencyKeeper keeper, JsonMapper jsonMapper, InProgress inProgress,
-            Duration waitTimeout) {
-        this.keeper = keeper;
-        this.jsonMapper = jsonMapper;
+    public IdempotentAspect(IdempotencyTemplate template, InProgress inProgress, Duration waitTimeout) {
+        this.template = template;
         this.inProgress = inProgress;
         this.waitTimeout = waitTimeout;
     }
@@ -60,20 +53,17 @@ public final class IdempotentAspect {
         Method method = ((MethodSignature) joinPoint.getSignature()).getMethod();
         Object[] args = joinPoint.getArgs();
         Class<?> targetClass = AopUtils.getTargetClass(joinPoint.getTarget());
-        String scope = scopeOf(targetClass, method);
         String key = keyExpressions.evaluate(idempotent.key(), method, targetClass, args);
-        RequestFingerprint fingerprint = RequestFingerprint.builder()
-                .add(scope)
-                .add(jsonMapper.writeValueAsBytes(args))
-                .build();
-        JsonResultCodec codec = codecs.computeIfAbsent(method, m -> new JsonResultCodec(jsonMapper, m));
-        Duration wait = idempotent.inProgress().waitTime(inProgress, waitTimeout);
-        return keeper.execute(new IdempotencyKey(scope, key), fingerprint, wait, codec, joinPoint::proceed);
+        IdempotencyOptions options = IdempotencyOptions.DEFAULTS
+                .withScope(scopeOf(targetClass, method))
+                .withPayload(args)
+                .withMaxWait(idempotent.inProgress().waitTime(inProgress, waitTimeout));
+        return template.execute(key, method.getGenericReturnType(), options, joinPoint::proceed);
     }
 
     /** The bean's class and the full signature: overloads and subclasses never share results. */
     private static String scopeOf(Class<?> targetClass, Method method) {
-        StringJoiner signature = new StringJoiner(",", targetClass.getName() + "#" + method.getName() + "(", ")");
+        StringJoiner signature = new StringJoiner(",", "method:" + targetClass.getName() + "#" + method.getName() + "(", ")");
         for (Class<?> parameter : method.getParameterTypes()) {
             signature.add(parameter.getName());
         }

@@ -1,7 +1,9 @@
 package dev.idempotency.engine;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,19 +77,54 @@ public final class IdempotencyKeeper implements AutoCloseable {
 
     /**
      * Claims {@code key} like {@link #claim(IdempotencyKey, RequestFingerprint)}, but while the
-     * key's first request still runs, waits up to {@code wait} for it to finish: backing off
-     * between claims and woken early by the storage's change notification where it has one. When
-     * the first request completes, its result is replayed; when it fails and releases the key,
-     * this caller claims it and runs; when the wait runs out,
-     * {@link IdempotentRequestInProgressException}.
+     * key's first request still runs, waits up to {@code wait} for it to finish: see
+     * {@link #claim(IdempotencyKey, RequestFingerprint, ClaimOptions)}.
      */
     public ClaimOutcome claim(IdempotencyKey key, RequestFingerprint fingerprint, Duration wait) {
-        String storageKey = key.storageKey(keyPrefix);
-        byte[] inProgress = StoredState.inProgress(fingerprint).encode();
-        long deadline = System.nanoTime() + wait.toNanos();
+        return claim(key, fingerprint, ClaimOptions.DEFAULTS.withWait(wait));
+    }
+
+    /**
+     * Claims {@code key} with per-call options. While the key's first request still runs, waits
+     * up to {@link ClaimOptions#maxWait()} for it to finish: backing off between claims and woken
+     * early by the storage's change notification where it has one. When the first request
+     * completes, its result is replayed; when it fails and releases the key, this caller claims
+     * it and runs; when the wait runs out, {@link IdempotentRequestInProgressException}.
+     */
+    public ClaimOutcome claim(IdempotencyKey key, RequestFingerprint fingerprint, ClaimOptions options) {
+        IdempotencyListener.Execution execution = listener.started(storage.name());
+        try {
+            ClaimOutcome outcome = claimWaiting(key.storageKey(keyPrefix), fingerprint, options, execution);
+            if (outcome instanceof ClaimOutcome.Replay) {
+                execution.finished(Outcome.REPLAYED);
+            }
+            else if (outcome instanceof ClaimOutcome.Unprotected) {
+                execution.finished(Outcome.STORAGE_ERROR);
+            }
+            return outcome;
+        }
+        catch (IdempotencyKeyReusedException ex) {
+            execution.finished(Outcome.MISMATCH);
+            throw ex;
+        }
+        catch (IdempotentRequestInProgressException ex) {
+            execution.finished(Outcome.CONFLICT);
+            throw ex;
+        }
+        catch (RuntimeException ex) {
+            execution.finished(Outcome.STORAGE_ERROR);
+            throw ex;
+        }
+    }
+
+    private ClaimOutcome claimWaiting(String storageKey, RequestFingerprint fingerprint, ClaimOptions options,
+            IdempotencyListener.Execution execution) {
+        Instant claimedAt = Instant.now();
+        byte[] inProgress = StoredState.inProgress(fingerprint, claimedAt).encode();
+        long deadline = System.nanoTime() + options.maxWait().toNanos();
         Duration backoff = FIRST_BACKOFF;
         while (true) {
-            ClaimOutcome outcome = claimOnce(storageKey, inProgress, fingerprint);
+            ClaimOutcome outcome = claimOnce(storageKey, inProgress, fingerprint, claimedAt, options, execution);
             if (outcome != null) {
                 return outcome;
             }
@@ -108,10 +145,12 @@ public final class IdempotencyKeeper implements AutoCloseable {
     }
 
     /** One claim; {@code null} when the key is held in progress by a request with this fingerprint. */
-    private ClaimOutcome claimOnce(String storageKey, byte[] inProgress, RequestFingerprint fingerprint) {
+    private ClaimOutcome claimOnce(String storageKey, byte[] inProgress, RequestFingerprint fingerprint,
+            Instant claimedAt, ClaimOptions options, IdempotencyListener.Execution execution) {
+        Duration claimLease = options.lease() != null ? options.lease() : lease;
         ClaimResult result;
         try {
-            result = storage.attemptLock(storageKey, inProgress, lease);
+            result = storage.attemptLock(storageKey, inProgress, claimLease);
         }
         catch (IdempotencyStorageException ex) {
             if (failureMode == FailureMode.FAIL_CLOSED) {
@@ -123,8 +162,9 @@ public final class IdempotencyKeeper implements AutoCloseable {
             return new ClaimOutcome.Unprotected();
         }
         if (result instanceof ClaimResult.Acquired acquired) {
-            return new OwnedKey(storage, storageKey, acquired.token(), fingerprint, retention, lease, scheduler,
-                    listener);
+            Duration claimRetention = options.retention() != null ? options.retention() : retention;
+            return new OwnedKey(storage, storageKey, acquired.token(), fingerprint, claimedAt, claimRetention,
+                    claimLease, scheduler, listener, execution);
         }
         StoredState held = StoredState.decode(((ClaimResult.Held) result).value());
         if (!held.fingerprint().equals(fingerprint)) {
@@ -134,6 +174,29 @@ public final class IdempotencyKeeper implements AutoCloseable {
             return null;
         }
         return new ClaimOutcome.Replay(held.result());
+    }
+
+    /** Counts a request refused before it could claim (for example a malformed key) as {@link Outcome#REJECTED}. */
+    public void rejected() {
+        listener.started(storage.name()).finished(Outcome.REJECTED);
+    }
+
+    /** The state of {@code key}, for operators; empty when the key is unknown or expired. */
+    public Optional<KeyState> inspect(IdempotencyKey key) {
+        return storage.read(key.storageKey(keyPrefix)).map(entry -> {
+            StoredState state = StoredState.decode(entry.value());
+            return new KeyState(entry.inProgress(), state.claimedAt(), entry.expiresAt(), state.result());
+        });
+    }
+
+    /**
+     * Deletes {@code key} whatever its state, for operators unsticking a key: a retry then runs
+     * again.
+     *
+     * @return {@code true} when there was a live entry to delete
+     */
+    public boolean evict(IdempotencyKey key) {
+        return storage.delete(key.storageKey(keyPrefix));
     }
 
     /**
@@ -154,7 +217,16 @@ public final class IdempotencyKeeper implements AutoCloseable {
      */
     public <T, E extends Throwable> T execute(IdempotencyKey key, RequestFingerprint fingerprint, Duration wait,
             ResultCodec<T> codec, IdempotentWork<T, E> work) throws E {
-        ClaimOutcome outcome = claim(key, fingerprint, wait);
+        return execute(key, fingerprint, ClaimOptions.DEFAULTS.withWait(wait), codec, work);
+    }
+
+    /**
+     * Like {@link #execute(IdempotencyKey, RequestFingerprint, ResultCodec, IdempotentWork)}, with
+     * per-call options as {@link #claim(IdempotencyKey, RequestFingerprint, ClaimOptions)} takes them.
+     */
+    public <T, E extends Throwable> T execute(IdempotencyKey key, RequestFingerprint fingerprint, ClaimOptions options,
+            ResultCodec<T> codec, IdempotentWork<T, E> work) throws E {
+        ClaimOutcome outcome = claim(key, fingerprint, options);
         if (outcome instanceof ClaimOutcome.Replay replay) {
             return codec.decode(replay.result());
         }

@@ -1,6 +1,8 @@
 package dev.idempotency.engine;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,22 +25,28 @@ public final class OwnedKey implements ClaimOutcome {
     private final String storageKey;
     private final OwnerToken token;
     private final RequestFingerprint fingerprint;
+    private final Instant claimedAt;
     private final Duration retention;
     private final Duration lease;
     private final LeaseScheduler scheduler;
     private final IdempotencyListener listener;
     private final LeaseScheduler.Renewal renewal;
+    private final IdempotencyListener.Execution execution;
+    private final AtomicBoolean finished = new AtomicBoolean();
 
     OwnedKey(IdempotencyStorage storage, String storageKey, OwnerToken token, RequestFingerprint fingerprint,
-            Duration retention, Duration lease, LeaseScheduler scheduler, IdempotencyListener listener) {
+            Instant claimedAt, Duration retention, Duration lease, LeaseScheduler scheduler,
+            IdempotencyListener listener, IdempotencyListener.Execution execution) {
         this.storage = storage;
         this.storageKey = storageKey;
         this.token = token;
         this.fingerprint = fingerprint;
+        this.claimedAt = claimedAt;
         this.retention = retention;
         this.lease = lease;
         this.scheduler = scheduler;
         this.listener = listener;
+        this.execution = execution;
         this.renewal = scheduler.renew(storage, storageKey, token, lease, this::leaseLost);
     }
 
@@ -53,10 +61,13 @@ public final class OwnedKey implements ClaimOutcome {
      *     ended and another request took the key over) or storing goes on in the background
      */
     public boolean complete(byte[] result) {
-        byte[] completed = StoredState.success(fingerprint, result).encode();
+        byte[] completed = StoredState.success(fingerprint, claimedAt, result).encode();
         try {
             boolean stored = renewal.exclusively(() -> storage.complete(storageKey, token, completed, retention));
-            if (!stored) {
+            if (stored) {
+                finish(Outcome.EXECUTED);
+            }
+            else {
                 renewal.stop();
                 leaseLost();
             }
@@ -74,6 +85,7 @@ public final class OwnedKey implements ClaimOutcome {
         try {
             if (renewal.exclusively(() -> storage.complete(storageKey, token, completed, retention))) {
                 logger.info("Stored the result for idempotency key {} after retrying", logId());
+                finish(Outcome.EXECUTED);
                 return true;
             }
             renewal.stop();
@@ -90,12 +102,21 @@ public final class OwnedKey implements ClaimOutcome {
         logger.error("Gave up storing the result for idempotency key {}: the storage kept failing; the key stays in "
                 + "progress until its lease ends", logId());
         listener.completionAbandoned(logId());
+        finish(Outcome.STORAGE_ERROR);
     }
 
     private void leaseLost() {
         logger.warn("Idempotency key {} was lost while its work ran: another request took it over, so this result "
                 + "is not stored; raise idempotency.lease or check the storage's clock and availability", logId());
         listener.leaseLost(logId());
+        finish(Outcome.LOCK_LOST);
+    }
+
+    /** Tells the listener how this request ended, once, whichever path ends it first. */
+    private void finish(Outcome outcome) {
+        if (finished.compareAndSet(false, true)) {
+            execution.finished(outcome);
+        }
     }
 
     /**
@@ -107,6 +128,7 @@ public final class OwnedKey implements ClaimOutcome {
      */
     public boolean release() {
         renewal.stop();
+        finish(Outcome.EXECUTED);
         return storage.release(storageKey, token);
     }
 

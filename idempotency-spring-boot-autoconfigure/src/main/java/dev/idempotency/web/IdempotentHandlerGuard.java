@@ -21,6 +21,9 @@ import dev.idempotency.engine.OwnedKey;
  */
 public final class IdempotentHandlerGuard {
 
+    /** Namespaces HTTP keys, so they never meet keys of bean methods or of the template. */
+    public static final String HTTP_SCOPE = "http:";
+
     private final IdempotencyKeeper keeper;
     private final IdempotentRoutes routes;
     private final IdempotencyKeyHeader header;
@@ -67,22 +70,18 @@ public final class IdempotentHandlerGuard {
         if (protection == IdempotentRoutes.Protection.NONE) {
             return null;
         }
-        if (StreamingHandlers.isStreaming(handler)) {
-            throw new UnreplayableResponseException(IdempotencyProblem.STREAMING_NOT_SUPPORTED, "This operation "
-                    + "streams its response, which cannot be stored and replayed; send it without an idempotency key.");
-        }
         IdempotentExchange exchange = IdempotentExchange.of(request);
-        String key = exchange == null ? null : header.parse(request.getHeaders(header.name()));
-        if (key == null) {
-            if (protection == IdempotentRoutes.Protection.KEY_REQUIRED) {
-                throw new MissingIdempotencyKeyException("This operation requires an " + header.name()
-                        + " header: send a unique key, for example a UUID, and reuse it when you retry.");
-            }
+        IdempotencyKey scopedKey;
+        try {
+            scopedKey = admissibleKey(request, handler, protection, exchange);
+        }
+        catch (RuntimeException ex) {
+            keeper.rejected();
+            throw ex;
+        }
+        if (scopedKey == null) {
             return null;
         }
-        keyValidator.validate(key);
-        exchange.requireBodyWithinLimit();
-        IdempotencyKey scopedKey = new IdempotencyKey(scopeResolver.scopeOf(request), key);
         ClaimOutcome outcome = keeper.claim(scopedKey, exchange.fingerprint(request), waitFor(handler));
         if (outcome instanceof ClaimOutcome.Replay replay) {
             StoredResponse stored = StoredResponse.decode(replay.result());
@@ -97,6 +96,26 @@ public final class IdempotentHandlerGuard {
             exchange.own(owned);
         }
         return null;
+    }
+
+    /** The scoped key of a request that may claim, or {@code null} when it runs unprotected without one. */
+    private IdempotencyKey admissibleKey(HttpServletRequest request, HandlerMethod handler,
+            IdempotentRoutes.Protection protection, IdempotentExchange exchange) {
+        if (StreamingHandlers.isStreaming(handler)) {
+            throw new UnreplayableResponseException(IdempotencyProblem.STREAMING_NOT_SUPPORTED, "This operation "
+                    + "streams its response, which cannot be stored and replayed; send it without an idempotency key.");
+        }
+        String key = exchange == null ? null : header.parse(request.getHeaders(header.name()));
+        if (key == null) {
+            if (protection == IdempotentRoutes.Protection.KEY_REQUIRED) {
+                throw new MissingIdempotencyKeyException("This operation requires an " + header.name()
+                        + " header: send a unique key, for example a UUID, and reuse it when you retry.");
+            }
+            return null;
+        }
+        keyValidator.validate(key);
+        exchange.requireBodyWithinLimit();
+        return new IdempotencyKey(HTTP_SCOPE + scopeResolver.scopeOf(request), key);
     }
 
     private Duration waitFor(HandlerMethod handler) {

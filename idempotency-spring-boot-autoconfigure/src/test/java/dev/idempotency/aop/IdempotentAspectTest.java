@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.idempotency.annotation.Idempotent;
 import dev.idempotency.autoconfigure.IdempotencyAopAutoConfiguration;
+import dev.idempotency.autoconfigure.IdempotencyTemplateAutoConfiguration;
 import dev.idempotency.autoconfigure.IdempotencyAutoConfiguration;
 import dev.idempotency.engine.IdempotencyKeyReusedException;
 
@@ -27,7 +28,8 @@ class IdempotentAspectTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class,
-                    IdempotencyAopAutoConfiguration.class, AopAutoConfiguration.class, JacksonAutoConfiguration.class))
+                    IdempotencyTemplateAutoConfiguration.class, IdempotencyAopAutoConfiguration.class,
+                    AopAutoConfiguration.class, JacksonAutoConfiguration.class))
             .withUserConfiguration(OrderServiceConfiguration.class);
 
     @Test

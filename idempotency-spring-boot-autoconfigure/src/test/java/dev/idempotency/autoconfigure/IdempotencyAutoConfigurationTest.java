@@ -37,7 +37,8 @@ class IdempotencyAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class,
-                    IdempotencyWebAutoConfiguration.class, IdempotencyAopAutoConfiguration.class));
+                    IdempotencyWebAutoConfiguration.class, IdempotencyTemplateAutoConfiguration.class,
+                    IdempotencyAopAutoConfiguration.class));
 
     private final WebApplicationContextRunner webRunner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class,

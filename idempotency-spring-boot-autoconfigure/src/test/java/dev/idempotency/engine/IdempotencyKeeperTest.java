@@ -33,6 +33,7 @@ class IdempotencyKeeperTest {
     private static final Duration RETENTION = Duration.ofHours(1);
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final int CALLERS = 64;
+    private static final Instant CLAIMED_AT = Instant.parse("2026-01-01T00:00:00.123Z");
 
     /** Stores text as UTF-8 and marks what it decodes, so a replay is told apart from a first run. */
     private static final ResultCodec<String> CODEC = new ResultCodec<>() {
@@ -325,16 +326,17 @@ class IdempotencyKeeperTest {
 
     @Test
     void aCompletedStateSurvivesItsEncoding() {
-        StoredState decoded = StoredState.decode(StoredState.success(fingerprint, new byte[] { 0, 1, -1, 42 }).encode());
+        StoredState decoded = StoredState.decode(StoredState.success(fingerprint, CLAIMED_AT, new byte[] { 0, 1, -1, 42 }).encode());
 
         assertThat(decoded.status()).isEqualTo(StoredState.Status.SUCCESS);
         assertThat(decoded.fingerprint()).isEqualTo(fingerprint);
+        assertThat(decoded.claimedAt()).isEqualTo(CLAIMED_AT);
         assertThat(decoded.result()).containsExactly(0, 1, -1, 42);
     }
 
     @Test
     void anInProgressStateSurvivesItsEncodingWithAnEmptyResult() {
-        StoredState decoded = StoredState.decode(StoredState.inProgress(fingerprint).encode());
+        StoredState decoded = StoredState.decode(StoredState.inProgress(fingerprint, CLAIMED_AT).encode());
 
         assertThat(decoded.status()).isEqualTo(StoredState.Status.IN_PROGRESS);
         assertThat(decoded.fingerprint()).isEqualTo(fingerprint);
@@ -343,7 +345,7 @@ class IdempotencyKeeperTest {
 
     @Test
     void bytesInAnUnknownFormatAreRefused() {
-        byte[] unknownFormat = StoredState.inProgress(fingerprint).encode();
+        byte[] unknownFormat = StoredState.inProgress(fingerprint, CLAIMED_AT).encode();
         unknownFormat[0] = 9;
 
         assertThatThrownBy(() -> StoredState.decode(unknownFormat)).isInstanceOf(IllegalStateException.class);
