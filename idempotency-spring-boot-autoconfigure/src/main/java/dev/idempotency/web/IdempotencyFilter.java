@@ -2,6 +2,8 @@ package dev.idempotency.web;
 
 import java.io.IOException;
 
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -80,10 +82,40 @@ public final class IdempotencyFilter extends OncePerRequestFilter {
             problems.write(request, captured, IdempotencyProblem.HANDLER_FAILED,
                     "The request failed and will not run again with this key; send a new key to try again.", null);
         }
-        if (!request.isAsyncStarted()) {
-            exchange.finish(captured, policy, replayedHeaders, limits.maxResponseBytes());
-            captured.copyBodyToResponse();
+        if (request.isAsyncStarted()) {
+            endWhenAsyncEndsWithoutDispatch(request, exchange);
+            return;
         }
+        exchange.finish(captured, policy, replayedHeaders, limits.maxResponseBytes());
+        captured.copyBodyToResponse();
+    }
+
+    /**
+     * An async request normally ends in an async dispatch through this filter, which ends the
+     * claim. One that times out or fails may end in an error dispatch instead, which this filter
+     * does not see: the listener then releases the key, so it is not renewed forever.
+     */
+    private static void endWhenAsyncEndsWithoutDispatch(HttpServletRequest request, IdempotentExchange exchange) {
+        request.getAsyncContext().addListener(new AsyncListener() {
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+                exchange.abandon();
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                event.getAsyncContext().addListener(this);
+            }
+        });
     }
 
     /** Reads the body, up to one byte past the limit, and starts the exchange; returns the request to pass on. */

@@ -2,6 +2,7 @@ package dev.idempotency.web;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
@@ -23,7 +24,7 @@ final class IdempotentExchange {
 
     private final byte[] body;
     private final long tooLargeAbove;
-    private OwnedKey owned;
+    private final AtomicReference<OwnedKey> owned = new AtomicReference<>();
 
     /**
      * @param body the request body, or {@code null} for a form whose parameters stand for it
@@ -80,19 +81,27 @@ final class IdempotentExchange {
     }
 
     void own(OwnedKey key) {
-        this.owned = key;
+        owned.set(key);
     }
 
     /** Whether the handler claimed the key and the claim has not ended yet. */
     boolean ownsKey() {
-        return owned != null;
+        return owned.get() != null;
     }
 
     /** The handler failed with an exception: release the key so a retry runs again. */
     void fail(Throwable failure) {
-        if (owned != null) {
-            owned.releaseAfter(failure);
-            owned = null;
+        OwnedKey key = owned.getAndSet(null);
+        if (key != null) {
+            key.releaseAfter(failure);
+        }
+    }
+
+    /** The exchange ended without a response to store (an async request that failed): release the key. */
+    void abandon() {
+        OwnedKey key = owned.getAndSet(null);
+        if (key != null) {
+            release(key, "an async request that ended without its result");
         }
     }
 
@@ -102,11 +111,10 @@ final class IdempotentExchange {
      */
     void finish(ContentCachingResponseWrapper response, ResponseStoragePolicy policy, ReplayedHeaders replayed,
             long maxResponseSize) {
-        if (owned == null) {
+        OwnedKey key = owned.getAndSet(null);
+        if (key == null) {
             return;
         }
-        OwnedKey key = owned;
-        owned = null;
         int status = response.getStatus();
         if (policy.stores(status)) {
             byte[] content = response.getContentAsByteArray();
@@ -115,12 +123,16 @@ final class IdempotentExchange {
             key.complete(stored.encode());
             return;
         }
+        release(key, "a " + status + " response");
+    }
+
+    private static void release(OwnedKey key, String after) {
         try {
             key.release();
         }
         catch (RuntimeException ex) {
-            logger.warn("Could not release idempotency key {} after a {} response; it stays in progress until its "
-                    + "lease ends", key.logId(), status, ex);
+            logger.warn("Could not release idempotency key {} after {}; it stays in progress until its lease ends",
+                    key.logId(), after, ex);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.idempotency.web;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -490,6 +491,25 @@ class IdempotencyWebTest extends WebTestSupport {
             pool.shutdownNow();
         }
         assertThat(output.getAll()).doesNotContain(key);
+    }
+
+    @Test
+    void anAsyncRequestThatEndsWithoutItsResultReleasesTheKeyInsteadOfHoldingIt() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/manual-async");
+
+        post("/manual-async", key, "");
+        awaitExecutions("/manual-async", before + 1);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        HttpResponse<byte[]> retry = post("/manual-async", key, "");
+        while (retry.statusCode() == 409 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            retry = post("/manual-async", key, "");
+        }
+
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(WebTestApplication.executions("/manual-async")).isEqualTo(before + 2);
     }
 
     private void assertRunsEachTime(String path) throws Exception {

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -137,6 +138,14 @@ class WebTestApplication {
         @PostMapping("/payments")
         String payment(@RequestBody String body) {
             return "payment " + count("/payments");
+        }
+
+        @Idempotent
+        @PostMapping("/manual-async")
+        void manualAsync(HttpServletRequest request) {
+            count("/manual-async");
+            AsyncContext async = request.startAsync();
+            CompletableFuture.runAsync(async::complete);
         }
 
         @PostMapping("/echo-length")
