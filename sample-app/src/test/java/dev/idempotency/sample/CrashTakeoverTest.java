@@ -1,0 +1,249 @@
+package dev.idempotency.sample;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.testcontainers.containers.GenericContainer;
+import tools.jackson.databind.JsonNode;
+
+import dev.idempotency.testsupport.TestServer;
+
+import static dev.idempotency.sample.SampleClient.header;
+import static dev.idempotency.sample.SampleClient.json;
+import static dev.idempotency.sample.SampleClient.order;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Two sample-app JVMs share one Redis. The instance running a request is killed with SIGKILL in
+ * the middle of its handler: its key stays in progress until its lease ends (the other instance
+ * answers 409), then the other instance takes the key over, runs the request exactly once, and
+ * replays that one result from then on. Each child's output is kept in
+ * {@code target/crash-takeover/}.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class CrashTakeoverTest {
+
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static final String PREFIX = "it-crash-" + RUN + ".";
+    private static final Duration LEASE = Duration.ofSeconds(2);
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final Path LOGS = Path.of("target", "crash-takeover");
+    /** How Java reports the exit of a process killed by signal 9: 128 + 9. */
+    private static final int KILLED_BY_SIGKILL = 137;
+
+    private static final List<Process> CHILDREN = new CopyOnWriteArrayList<>();
+
+    private static TestServer redis;
+
+    @BeforeAll
+    static void resolveRedis() {
+        redis = TestServer.resolve("Redis", "IDEMPOTENCY_TEST_REDIS_URL", 6379,
+                () -> new GenericContainer<>("redis:7-alpine").withExposedPorts(6379));
+        // Should this JVM end before @AfterAll runs, its children must not outlive it.
+        Runtime.getRuntime().addShutdownHook(new Thread(CrashTakeoverTest::killChildren));
+    }
+
+    @AfterAll
+    static void killInstancesAndRemoveKeys() {
+        try {
+            killChildren();
+        }
+        finally {
+            if (redis != null) {
+                try (RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+                        StatefulRedisConnection<String, String> connection = client.connect()) {
+                    List<String> keys = connection.sync().keys(PREFIX + "*");
+                    if (!keys.isEmpty()) {
+                        connection.sync().del(keys.toArray(String[]::new));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aKeyHeldByAKilledInstanceIsTakenOverAfterItsLeaseAndRunsExactlyOnce() throws Exception {
+        SampleInstance a = SampleInstance.start("a", "--sample.orders.processing-delay=30s");
+        SampleInstance b = SampleInstance.start("b");
+        a.awaitReady();
+        b.awaitReady();
+        String key = UUID.randomUUID().toString();
+        String body = order("crash", 1);
+
+        CompletableFuture<HttpResponse<byte[]>> hanging = a.client.postAsync("/orders", key, body);
+        awaitKeyInRedis();
+        HttpResponse<byte[]> whileARuns = b.client.post("/orders", key, body);
+        assertInProgress(whileARuns);
+
+        a.killWithSigkill();
+        assertThat(hanging).failsWithin(Duration.ofSeconds(10));
+        long killedAt = System.nanoTime();
+
+        HttpResponse<byte[]> rightAfterTheKill = b.client.post("/orders", key, body);
+        assertInProgress(rightAfterTheKill);
+
+        HttpResponse<byte[]> takeover = rightAfterTheKill;
+        int conflictsAfterTheKill = 0;
+        long deadline = killedAt + LEASE.plusSeconds(8).toNanos();
+        while (takeover.statusCode() == 409 && System.nanoTime() < deadline) {
+            conflictsAfterTheKill++;
+            Thread.sleep(100);
+            takeover = b.client.post("/orders", key, body);
+        }
+        Duration tookOverAfter = Duration.ofNanos(System.nanoTime() - killedAt);
+        System.out.println("[crash-takeover] B took the key over " + tookOverAfter.toMillis() + " ms after the kill, "
+                + conflictsAfterTheKill + " answers of 409 meanwhile");
+
+        assertThat(takeover.statusCode()).as("B's answer once A's lease ended").isEqualTo(201);
+        assertThat(header(takeover, "Idempotent-Replayed")).as("B ran it itself").isNull();
+        assertThat(conflictsAfterTheKill).as("answers of 409 after the kill, before the lease ended").isPositive();
+        JsonNode created = json(takeover);
+        assertThat(created.get("item").asString()).isEqualTo("crash");
+
+        for (int retry = 0; retry < 3; retry++) {
+            HttpResponse<byte[]> replay = b.client.post("/orders", key, body);
+            assertThat(replay.statusCode()).isEqualTo(201);
+            assertThat(header(replay, "Idempotent-Replayed")).isEqualTo("true");
+            assertThat(replay.body()).isEqualTo(takeover.body());
+            assertThat(header(replay, "Location")).isEqualTo(header(takeover, "Location"));
+        }
+
+        JsonNode orders = json(b.client.get("/orders"));
+        assertThat(orders.size()).as("orders on B").isEqualTo(1);
+        assertThat(orders.get(0).get("id").asString()).isEqualTo(created.get("id").asString());
+    }
+
+    private static void assertInProgress(HttpResponse<byte[]> response) {
+        assertThat(response.statusCode()).as("answer while A holds the key").isEqualTo(409);
+        assertThat(header(response, "Retry-After")).isNotNull();
+        assertThat(new String(response.body())).contains("urn:problem-type:idempotency:request-in-progress");
+    }
+
+    /** A's claim is the only key written under this run's prefix. */
+    private static void awaitKeyInRedis() throws InterruptedException {
+        try (RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+                StatefulRedisConnection<String, String> connection = client.connect()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (connection.sync().keys(PREFIX + "*").isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    fail("Instance A never claimed the key; see " + LOGS.toAbsolutePath());
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private static void killChildren() {
+        for (Process child : CHILDREN) {
+            child.destroyForcibly();
+        }
+        for (Process child : CHILDREN) {
+            try {
+                child.waitFor(10, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** One sample application in its own JVM, on the redis profile, with this run's key prefix. */
+    private static final class SampleInstance {
+
+        private final String name;
+        private final Process process;
+        private final int port;
+        private final Path log;
+        private final SampleClient client;
+
+        private SampleInstance(String name, Process process, int port, Path log) {
+            this.name = name;
+            this.process = process;
+            this.port = port;
+            this.log = log;
+            this.client = new SampleClient(port);
+        }
+
+        static SampleInstance start(String name, String... extraArguments) throws IOException {
+            int port = freePort();
+            Files.createDirectories(LOGS);
+            Path log = LOGS.resolve("instance-" + name + "-" + RUN + ".log");
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-cp", System.getProperty("java.class.path"),
+                    SampleApplication.class.getName(),
+                    "--spring.profiles.active=redis",
+                    "--spring.data.redis.host=" + redis.host(),
+                    "--spring.data.redis.port=" + redis.port(),
+                    "--idempotency.key-prefix=" + PREFIX,
+                    "--idempotency.lease=" + LEASE.toSeconds() + "s",
+                    "--server.port=" + port));
+            command.addAll(List.of(extraArguments));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            CHILDREN.add(process);
+            return new SampleInstance(name, process, port, log);
+        }
+
+        /** Waits until the application answers HTTP, failing fast when its JVM exits. */
+        void awaitReady() throws InterruptedException {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            HttpRequest ping = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/orders"))
+                    .timeout(Duration.ofSeconds(2)).GET().build();
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    fail("Instance " + name + " exited with " + process.exitValue() + " while starting; see " + log.toAbsolutePath());
+                }
+                try {
+                    if (http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return;
+                    }
+                }
+                catch (IOException notYet) {
+                    // Not listening yet.
+                }
+                Thread.sleep(200);
+            }
+            fail("Instance " + name + " did not answer on port " + port + " within " + STARTUP + "; see " + log.toAbsolutePath());
+        }
+
+        /** {@code kill -9}: no shutdown hook, no graceful shutdown, no release of the key. */
+        void killWithSigkill() throws InterruptedException {
+            long pid = process.pid();
+            process.destroyForcibly();
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("instance " + name + " (pid " + pid + ") ended").isTrue();
+            assertThat(process.exitValue()).as("exit of instance " + name + ", killed by SIGKILL").isEqualTo(KILLED_BY_SIGKILL);
+        }
+
+        private static int freePort() throws IOException {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                socket.setReuseAddress(true);
+                return socket.getLocalPort();
+            }
+        }
+    }
+}
