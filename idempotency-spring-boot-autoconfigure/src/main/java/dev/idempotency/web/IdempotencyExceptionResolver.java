@@ -46,6 +46,9 @@ public final class IdempotencyExceptionResolver implements HandlerExceptionResol
         if (ex instanceof MissingIdempotencyScopeException) {
             return answer(request, response, IdempotencyProblem.MISSING_SCOPE, ex.getMessage(), null);
         }
+        if (ex instanceof UnreadableRequestBodyException) {
+            return answer(request, response, IdempotencyProblem.UNREADABLE_BODY, ex.getMessage(), null);
+        }
         if (ex instanceof RequestTooLargeException) {
             return answer(request, response, IdempotencyProblem.REQUEST_TOO_LARGE, ex.getMessage(), null);
         }

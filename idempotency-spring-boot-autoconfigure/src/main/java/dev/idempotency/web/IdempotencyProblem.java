@@ -20,6 +20,9 @@ public enum IdempotencyProblem {
     /** The route keeps keys per tenant (or another scope) and the request carries none. */
     MISSING_SCOPE("missing-scope", HttpStatus.BAD_REQUEST, "Idempotency scope missing"),
 
+    /** A form body with a key cannot be decoded, so it cannot be fingerprinted. */
+    UNREADABLE_BODY("unreadable-body", HttpStatus.BAD_REQUEST, "Request body unreadable"),
+
     /** The body of a request with a key is larger than the configured maximum. */
     REQUEST_TOO_LARGE("request-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request too large"),
 

@@ -71,7 +71,16 @@ final class IdempotentExchange {
         if (body != null) {
             return fingerprint.add(body).build();
         }
-        for (Map.Entry<String, String[]> parameter : new TreeMap<>(request.getParameterMap()).entrySet()) {
+        Map<String, String[]> parameters;
+        try {
+            parameters = new TreeMap<>(request.getParameterMap());
+        }
+        catch (RuntimeException ex) {
+            // Fingerprinting fewer parameters than were sent could replay one request's answer to another.
+            throw new UnreadableRequestBodyException("The form body cannot be decoded; send well-formed "
+                    + "application/x-www-form-urlencoded content.");
+        }
+        for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
             fingerprint.add(parameter.getKey());
             for (String value : parameter.getValue()) {
                 fingerprint.add(value);

@@ -13,6 +13,7 @@ import dev.idempotency.engine.ClaimOutcome;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
 import dev.idempotency.engine.OwnedKey;
+import dev.idempotency.engine.RequestFingerprint;
 
 /**
  * Decides, as a handler method is about to start, whether it runs: claims the request's key when
@@ -58,6 +59,7 @@ public final class IdempotentHandlerGuard {
      *     in the expected format
      * @throws MissingIdempotencyScopeException when the request carries no scope
      * @throws RequestTooLargeException when the body is too large to fingerprint
+     * @throws UnreadableRequestBodyException when a form body cannot be decoded to fingerprint it
      * @throws UnreplayableResponseException when the handler streams, or the key's response was
      *     too large to keep
      * @throws dev.idempotency.engine.IdempotencyException when the key is in progress or was
@@ -72,17 +74,19 @@ public final class IdempotentHandlerGuard {
         }
         IdempotentExchange exchange = IdempotentExchange.of(request);
         IdempotencyKey scopedKey;
+        RequestFingerprint fingerprint;
         try {
             scopedKey = admissibleKey(request, handler, protection, exchange);
+            if (scopedKey == null) {
+                return null;
+            }
+            fingerprint = exchange.fingerprint(request);
         }
         catch (RuntimeException ex) {
             keeper.rejected();
             throw ex;
         }
-        if (scopedKey == null) {
-            return null;
-        }
-        ClaimOutcome outcome = keeper.claim(scopedKey, exchange.fingerprint(request), waitFor(handler));
+        ClaimOutcome outcome = keeper.claim(scopedKey, fingerprint, waitFor(handler));
         if (outcome instanceof ClaimOutcome.Replay replay) {
             StoredResponse stored = StoredResponse.decode(replay.result());
             if (!stored.replayable()) {
@@ -101,10 +105,6 @@ public final class IdempotentHandlerGuard {
     /** The scoped key of a request that may claim, or {@code null} when it runs unprotected without one. */
     private IdempotencyKey admissibleKey(HttpServletRequest request, HandlerMethod handler,
             IdempotentRoutes.Protection protection, IdempotentExchange exchange) {
-        if (StreamingHandlers.isStreaming(handler)) {
-            throw new UnreplayableResponseException(IdempotencyProblem.STREAMING_NOT_SUPPORTED, "This operation "
-                    + "streams its response, which cannot be stored and replayed; send it without an idempotency key.");
-        }
         String key = exchange == null ? null : header.parse(request.getHeaders(header.name()));
         if (key == null) {
             if (protection == IdempotentRoutes.Protection.KEY_REQUIRED) {
@@ -112,6 +112,10 @@ public final class IdempotentHandlerGuard {
                         + " header: send a unique key, for example a UUID, and reuse it when you retry.");
             }
             return null;
+        }
+        if (StreamingHandlers.isStreaming(handler)) {
+            throw new UnreplayableResponseException(IdempotencyProblem.STREAMING_NOT_SUPPORTED, "This operation "
+                    + "streams its response, which cannot be stored and replayed; send it without an idempotency key.");
         }
         keyValidator.validate(key);
         exchange.requireBodyWithinLimit();

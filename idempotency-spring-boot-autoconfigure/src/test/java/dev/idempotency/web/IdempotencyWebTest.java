@@ -512,6 +512,46 @@ class IdempotencyWebTest extends WebTestSupport {
         assertThat(WebTestApplication.executions("/manual-async")).isEqualTo(before + 2);
     }
 
+    @Test
+    void aStreamingHandlerMatchedByPathPatternRunsUnprotectedWithoutAKey() throws Exception {
+        int before = WebTestApplication.executions("/stream");
+
+        HttpResponse<String> response = send(request("/stream", null, ""));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(WebTestApplication.executions("/stream")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aFormBodyIsFingerprintedByItsParameters() throws Exception {
+        String key = newKey();
+        HttpResponse<String> first = send(form("/optional", key, "amount=1&currency=EUR"));
+        HttpResponse<String> sameParameters = send(form("/optional", key, "currency=EUR&amount=1"));
+        HttpResponse<String> otherAmount = send(form("/optional", key, "amount=2&currency=EUR"));
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(sameParameters.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertProblem(otherAmount, 422, "key-reused");
+    }
+
+    @Test
+    void aFormBodyThatCannotBeDecodedIsRefusedWith400AndNothingRuns() throws Exception {
+        int before = WebTestApplication.executions("/optional");
+
+        HttpResponse<String> response = send(form("/optional", newKey(), "a=%ZZ&b"));
+
+        assertProblem(response, 400, "unreadable-body");
+        assertThat(WebTestApplication.executions("/optional")).isEqualTo(before);
+    }
+
+    private HttpRequest form(String path, String key, String body) {
+        return HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
     private void assertRunsEachTime(String path) throws Exception {
         String key = newKey();
         int before = WebTestApplication.executions(path);
