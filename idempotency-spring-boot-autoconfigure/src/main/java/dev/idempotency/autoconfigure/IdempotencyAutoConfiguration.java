@@ -34,10 +34,14 @@ public class IdempotencyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     IdempotencyKeeper idempotencyKeeper(IdempotencyStorage storage, IdempotencyProperties properties,
-            ObjectProvider<IdempotencyListener> listeners) {
+            ObjectProvider<IdempotencyListener> listeners, ObjectProvider<IdempotencyStorageDecorator> decorators) {
         FailureMode failureMode = properties.getStorage().getFailureMode();
-        IdempotencyKeeper keeper = new IdempotencyKeeper(storage, properties.getKeyPrefix(), properties.getTtl(),
-                properties.getLease(), failureMode, new CompositeIdempotencyListener(listeners.orderedStream().toList()));
+        IdempotencyStorage decorated = storage;
+        for (IdempotencyStorageDecorator decorator : decorators.orderedStream().toList()) {
+            decorated = decorator.decorate(decorated);
+        }
+        IdempotencyKeeper keeper = new IdempotencyKeeper(decorated, properties.getKeyPrefix(), properties.getTtl(),
+                properties.getLease(), failureMode, new ExecutionForwardingListener(listeners.orderedStream().toList()));
         logger.info("Idempotency on, storage: {} (retention {}, lease {}, {})", storage.name(), properties.getTtl(),
                 properties.getLease(), failureMode);
         return keeper;

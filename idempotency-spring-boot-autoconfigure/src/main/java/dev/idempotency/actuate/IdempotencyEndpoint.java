@@ -1,0 +1,102 @@
+package dev.idempotency.actuate;
+
+import java.time.Instant;
+import java.util.Base64;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.util.ClassUtils;
+
+import dev.idempotency.engine.IdempotencyKeeper;
+import dev.idempotency.engine.IdempotencyKey;
+import dev.idempotency.engine.KeyState;
+import dev.idempotency.web.IdempotentHandlerGuard;
+import dev.idempotency.web.StoredResponse;
+
+/**
+ * The {@code idempotency} actuator endpoint: shows one HTTP idempotency key's state, or evicts it
+ * so that a retry runs again. A key is addressed as a client sent it, with {@code scope} the
+ * scope the request had: the authenticated principal's name (empty for anonymous requests), or
+ * the tenant with {@code idempotency.web.scope=tenant-header}; the endpoint adds the HTTP
+ * namespace ({@value IdempotentHandlerGuard#HTTP_SCOPE}). The stored body is shown only when
+ * asked for.
+ */
+@Endpoint(id = "idempotency")
+public class IdempotencyEndpoint {
+
+    private static final boolean SERVLET_PRESENT = ClassUtils.isPresent("jakarta.servlet.http.HttpServletResponse",
+            IdempotencyEndpoint.class.getClassLoader());
+
+    private final IdempotencyKeeper keeper;
+
+    public IdempotencyEndpoint(IdempotencyKeeper keeper) {
+        this.keeper = keeper;
+    }
+
+    /**
+     * The state of {@code key}; {@code null} (404 over HTTP) when it is unknown or expired.
+     *
+     * @param scope the request's scope; empty or absent for anonymous requests
+     * @param includeBody whether to include the stored body, base64-encoded
+     */
+    @ReadOperation
+    public @Nullable KeyDescriptor key(@Nullable String scope, String key, @Nullable Boolean includeBody) {
+        return keeper.inspect(httpKey(scope, key))
+                .map(state -> describe(state, Boolean.TRUE.equals(includeBody)))
+                .orElse(null);
+    }
+
+    /** Deletes {@code key} whatever its state, so that a retry runs again. */
+    @DeleteOperation
+    public EvictionDescriptor evict(@Nullable String scope, String key) {
+        return new EvictionDescriptor(keeper.evict(httpKey(scope, key)));
+    }
+
+    private static IdempotencyKey httpKey(@Nullable String scope, String key) {
+        return new IdempotencyKey(IdempotentHandlerGuard.HTTP_SCOPE + (scope == null ? "" : scope), key);
+    }
+
+    private static KeyDescriptor describe(KeyState state, boolean includeBody) {
+        if (state.inProgress()) {
+            return new KeyDescriptor("in_progress", state.claimedAt(), state.expiresAt(), null, null);
+        }
+        StoredResponse response = decode(state.result());
+        Integer status = response == null ? null : response.status();
+        byte[] body = response == null ? state.result() : response.body();
+        return new KeyDescriptor("completed", state.claimedAt(), state.expiresAt(), status,
+                includeBody ? Base64.getEncoder().encodeToString(body) : null);
+    }
+
+    private static @Nullable StoredResponse decode(byte[] result) {
+        if (!SERVLET_PRESENT || result.length == 0) {
+            return null;
+        }
+        try {
+            return StoredResponse.decode(result);
+        }
+        catch (IllegalStateException ex) {
+            return null; // not a stored HTTP response
+        }
+    }
+
+    /**
+     * One key's state.
+     *
+     * @param status {@code in_progress} or {@code completed}
+     * @param claimedAt when the request that holds or completed the key claimed it
+     * @param expiresAt when its lease or retention ends; absent when the storage cannot tell
+     * @param responseStatus the stored HTTP status of a completed key
+     * @param body the stored body, base64-encoded; only when asked for
+     */
+    public record KeyDescriptor(String status, Instant claimedAt, @Nullable Instant expiresAt,
+            @Nullable Integer responseStatus, @Nullable String body) implements OperationResponseBody {
+    }
+
+    /** @param evicted whether there was a live entry to delete */
+    public record EvictionDescriptor(boolean evicted) implements OperationResponseBody {
+    }
+}

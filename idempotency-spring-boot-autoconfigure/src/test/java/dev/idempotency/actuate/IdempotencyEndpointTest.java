@@ -1,0 +1,91 @@
+package dev.idempotency.actuate;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.idempotency.actuate.IdempotencyEndpoint.KeyDescriptor;
+import dev.idempotency.engine.IdempotencyKeeper;
+import dev.idempotency.engine.IdempotencyKey;
+import dev.idempotency.engine.OwnedKey;
+import dev.idempotency.engine.RequestFingerprint;
+import dev.idempotency.storage.memory.InMemoryIdempotencyStorage;
+import dev.idempotency.web.StoredResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The operator endpoint's answers, on a real engine over the in-memory storage. */
+class IdempotencyEndpointTest {
+
+    private final InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(1_000, Duration.ofMinutes(1));
+    private final IdempotencyKeeper keeper = new IdempotencyKeeper(storage, "endpoint.", Duration.ofHours(1),
+            Duration.ofSeconds(30));
+    private final IdempotencyEndpoint endpoint = new IdempotencyEndpoint(keeper);
+    private final RequestFingerprint fingerprint = RequestFingerprint.builder().add("POST /orders").build();
+
+    @AfterEach
+    void close() {
+        keeper.close();
+        storage.close();
+    }
+
+    @Test
+    void anUnknownKeyIsNull() {
+        assertThat(endpoint.key("alice", "nothing", true)).isNull();
+    }
+
+    @Test
+    void aRunningRequestIsInProgressWithItsLeaseAndNoResponse() {
+        OwnedKey owned = (OwnedKey) keeper.claim(new IdempotencyKey("http:alice", "k-1"), fingerprint);
+
+        KeyDescriptor state = endpoint.key("alice", "k-1", true);
+
+        assertThat(state.status()).isEqualTo("in_progress");
+        assertThat(state.claimedAt()).isNotNull();
+        assertThat(state.expiresAt()).isAfter(state.claimedAt());
+        assertThat(state.responseStatus()).isNull();
+        assertThat(state.body()).isNull();
+        owned.release();
+    }
+
+    @Test
+    void aCompletedHttpKeyShowsItsStatusAndOnlyWhenAskedItsBody() {
+        byte[] body = "{\"id\":7}".getBytes(StandardCharsets.UTF_8);
+        complete(new IdempotencyKey("http:alice", "k-1"), new StoredResponse(201, List.of(), body).encode());
+
+        KeyDescriptor withoutBody = endpoint.key("alice", "k-1", null);
+        KeyDescriptor withBody = endpoint.key("alice", "k-1", true);
+
+        assertThat(withoutBody.status()).isEqualTo("completed");
+        assertThat(withoutBody.responseStatus()).isEqualTo(201);
+        assertThat(withoutBody.body()).isNull();
+        assertThat(Base64.getDecoder().decode(withBody.body())).isEqualTo(body);
+    }
+
+    @Test
+    void anAnonymousKeyIsAddressedWithAnEmptyOrMissingScope() {
+        complete(new IdempotencyKey("http:", "k-1"), new StoredResponse(200, List.of(), new byte[0]).encode());
+
+        assertThat(endpoint.key(null, "k-1", false)).isNotNull();
+        assertThat(endpoint.key("", "k-1", false)).isNotNull();
+        assertThat(endpoint.key("alice", "k-1", false)).isNull();
+    }
+
+    @Test
+    void evictingDeletesTheKeyWhateverItsState() {
+        OwnedKey owned = (OwnedKey) keeper.claim(new IdempotencyKey("http:alice", "k-1"), fingerprint);
+
+        assertThat(endpoint.evict("alice", "k-1").evicted()).isTrue();
+        assertThat(endpoint.key("alice", "k-1", false)).isNull();
+        assertThat(endpoint.evict("alice", "k-1").evicted()).isFalse();
+        assertThat(owned.complete(new byte[0])).isFalse();
+    }
+
+    private void complete(IdempotencyKey key, byte[] result) {
+        ((OwnedKey) keeper.claim(key, fingerprint)).complete(result);
+    }
+}

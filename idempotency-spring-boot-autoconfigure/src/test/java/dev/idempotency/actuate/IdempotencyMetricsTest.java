@@ -1,0 +1,235 @@
+package dev.idempotency.actuate;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.idempotency.engine.ClaimOptions;
+import dev.idempotency.engine.FailureMode;
+import dev.idempotency.engine.IdempotencyKeeper;
+import dev.idempotency.engine.IdempotencyKey;
+import dev.idempotency.engine.IdempotencyKeyReusedException;
+import dev.idempotency.engine.IdempotentRequestInProgressException;
+import dev.idempotency.engine.OwnedKey;
+import dev.idempotency.engine.RequestFingerprint;
+import dev.idempotency.engine.ResultCodec;
+import dev.idempotency.storage.ClaimResult;
+import dev.idempotency.storage.IdempotencyStorage;
+import dev.idempotency.storage.IdempotencyStorageException;
+import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.storage.StoredEntry;
+import dev.idempotency.storage.memory.InMemoryIdempotencyStorage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The request counter and the storage timer, on a real engine over the in-memory storage. */
+class IdempotencyMetricsTest {
+
+    private static final ResultCodec<String> CODEC = new ResultCodec<>() {
+        @Override
+        public byte[] encode(String result) {
+            return result.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String decode(byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    };
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final InMemoryIdempotencyStorage memory = new InMemoryIdempotencyStorage(1_000, Duration.ofMinutes(1));
+    private final IdempotencyKeeper keeper = keeper(memory, Duration.ofSeconds(30));
+
+    private final IdempotencyKey key = new IdempotencyKey("orders", "key-1");
+    private final RequestFingerprint fingerprint = RequestFingerprint.builder().add("order A").build();
+
+    @AfterEach
+    void close() {
+        keeper.close();
+        memory.close();
+    }
+
+    @Test
+    void aFirstRunIsCountedExecutedAndItsRetryReplayedWithTheStorageTag() {
+        keeper.execute(key, fingerprint, CODEC, () -> "created");
+        keeper.execute(key, fingerprint, CODEC, () -> "created again");
+
+        assertThat(requests("executed", "memory")).isEqualTo(1);
+        assertThat(requests("replayed", "memory")).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateWhileTheFirstRunsIsCountedConflict() {
+        OwnedKey first = (OwnedKey) keeper.claim(key, fingerprint);
+
+        assertThatThrownBy(() -> keeper.claim(key, fingerprint))
+                .isInstanceOf(IdempotentRequestInProgressException.class);
+        first.complete(CODEC.encode("done"));
+
+        assertThat(requests("conflict", "memory")).isEqualTo(1);
+        assertThat(requests("executed", "memory")).isEqualTo(1);
+    }
+
+    @Test
+    void theKeyReusedForAnotherRequestIsCountedMismatch() {
+        keeper.execute(key, fingerprint, CODEC, () -> "created");
+
+        assertThatThrownBy(() -> keeper.claim(key, RequestFingerprint.builder().add("order B").build()))
+                .isInstanceOf(IdempotencyKeyReusedException.class);
+
+        assertThat(requests("mismatch", "memory")).isEqualTo(1);
+    }
+
+    @Test
+    void aStorageThatCannotAnswerIsCountedStorageErrorAndTimedAsAClaimError() {
+        try (IdempotencyKeeper broken = keeper(new BrokenStorage(), Duration.ofSeconds(30))) {
+            assertThatThrownBy(() -> broken.claim(key, fingerprint)).isInstanceOf(IdempotencyStorageException.class);
+        }
+
+        assertThat(requests("storage_error", "broken")).isEqualTo(1);
+        assertThat(timer("claim", "error", "broken").count()).isEqualTo(1);
+    }
+
+    @Test
+    void aClaimTakenOverBeforeItsResultIsStoredIsCountedLockLostAndTimedAsALostCompletion() {
+        OwnedKey stale = (OwnedKey) keeper.claim(key, fingerprint);
+        keeper.evict(key);
+        OwnedKey owner = (OwnedKey) keeper.claim(key, fingerprint);
+
+        assertThat(stale.complete(CODEC.encode("stale"))).isFalse();
+        assertThat(owner.complete(CODEC.encode("fresh"))).isTrue();
+
+        assertThat(requests("lock_lost", "memory")).isEqualTo(1);
+        assertThat(requests("executed", "memory")).isEqualTo(1);
+        assertThat(timer("complete", "lost", "memory").count()).isEqualTo(1);
+        assertThat(timer("complete", "ok", "memory").count()).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestRefusedBeforeItsClaimIsCountedRejected() {
+        keeper.rejected();
+
+        assertThat(requests("rejected", "memory")).isEqualTo(1);
+    }
+
+    @Test
+    void everyClaimAndCompletionIsTimedByResult() {
+        keeper.execute(key, fingerprint, CODEC, () -> "created");
+        keeper.execute(key, fingerprint, CODEC, () -> "created again");
+
+        assertThat(timer("claim", "acquired", "memory").count()).isEqualTo(1);
+        assertThat(timer("claim", "held", "memory").count()).isEqualTo(1);
+        assertThat(timer("complete", "ok", "memory").count()).isEqualTo(1);
+        assertThat(timer("claim", "acquired", "memory").totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+                .isPositive();
+    }
+
+    @Test
+    void aFailedRunIsTimedAsARelease() {
+        assertThatIllegalStateException().isThrownBy(() -> keeper.execute(key, fingerprint, CODEC, () -> {
+            throw new IllegalStateException("failed");
+        }));
+
+        assertThat(timer("release", "ok", "memory").count()).isEqualTo(1);
+        assertThat(requests("executed", "memory")).isEqualTo(1);
+    }
+
+    @Test
+    void leaseRenewalsAreTimedAsRenew() throws InterruptedException {
+        OwnedKey owned = (OwnedKey) keeper.claim(key, fingerprint,
+                ClaimOptions.DEFAULTS.withLease(Duration.ofMillis(900)));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (renewals() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        owned.complete(CODEC.encode("slow"));
+
+        // ok, unless a loaded machine delayed the renewal past the lease (then lost): timed either way.
+        assertThat(renewals()).isPositive();
+    }
+
+    private long renewals() {
+        return registry.find(TimedIdempotencyStorage.TIMER).tag("operation", "renew").timers().stream()
+                .mapToLong(Timer::count)
+                .sum();
+    }
+
+    @Test
+    void theTimerAndCounterNeverCarryTheKey() {
+        keeper.execute(key, fingerprint, CODEC, () -> "created");
+
+        assertThat(registry.getMeters()).allSatisfy(meter -> assertThat(meter.getId().getTags())
+                .noneMatch(tag -> tag.getValue().contains("key-1") || tag.getValue().contains("orders")));
+    }
+
+    private IdempotencyKeeper keeper(IdempotencyStorage storage, Duration lease) {
+        return new IdempotencyKeeper(new TimedIdempotencyStorage(storage, registry), "metrics.", Duration.ofMinutes(5),
+                lease, FailureMode.FAIL_CLOSED, new IdempotencyMetricsListener(registry));
+    }
+
+    private double requests(String outcome, String storage) {
+        Counter counter = registry.find(IdempotencyMetricsListener.REQUESTS)
+                .tags("outcome", outcome, "storage", storage)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private Timer timer(String operation, String result, String storage) {
+        return registry.get(TimedIdempotencyStorage.TIMER)
+                .tags("operation", operation, "result", result, "storage", storage)
+                .timer();
+    }
+
+    /** A storage that never answers. */
+    private static final class BrokenStorage implements IdempotencyStorage {
+
+        @Override
+        public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
+            throw new IdempotencyStorageException("down");
+        }
+
+        @Override
+        public boolean complete(String key, OwnerToken token, byte[] value, Duration retention) {
+            throw new IdempotencyStorageException("down");
+        }
+
+        @Override
+        public boolean release(String key, OwnerToken token) {
+            throw new IdempotencyStorageException("down");
+        }
+
+        @Override
+        public boolean extend(String key, OwnerToken token, Duration lease) {
+            throw new IdempotencyStorageException("down");
+        }
+
+        @Override
+        public boolean delete(String key) {
+            throw new IdempotencyStorageException("down");
+        }
+
+        @Override
+        public Optional<StoredEntry> read(String key) {
+            throw new IdempotencyStorageException("down");
+        }
+
+        @Override
+        public void ping() {
+            throw new IdempotencyStorageException("down");
+        }
+
+        @Override
+        public String name() {
+            return "broken";
+        }
+    }
+}
