@@ -14,6 +14,18 @@ final class CompositeIdempotencyListener implements IdempotencyListener {
     }
 
     @Override
+    public Execution started(String storage) {
+        if (listeners.isEmpty()) {
+            return Execution.NONE;
+        }
+        if (listeners.size() == 1) {
+            return listeners.get(0).started(storage);
+        }
+        List<Execution> executions = listeners.stream().map(listener -> listener.started(storage)).toList();
+        return outcome -> executions.forEach(execution -> execution.finished(outcome));
+    }
+
+    @Override
     public void leaseLost(String keyLabel) {
         listeners.forEach(listener -> listener.leaseLost(keyLabel));
     }

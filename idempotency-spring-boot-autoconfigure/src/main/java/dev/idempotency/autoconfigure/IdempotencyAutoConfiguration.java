@@ -41,7 +41,7 @@ public class IdempotencyAutoConfiguration {
             decorated = decorator.decorate(decorated);
         }
         IdempotencyKeeper keeper = new IdempotencyKeeper(decorated, properties.getKeyPrefix(), properties.getTtl(),
-                properties.getLease(), failureMode, new ExecutionForwardingListener(listeners.orderedStream().toList()));
+                properties.getLease(), failureMode, new CompositeIdempotencyListener(listeners.orderedStream().toList()));
         logger.info("Idempotency on, storage: {} (retention {}, lease {}, {})", storage.name(), properties.getTtl(),
                 properties.getLease(), failureMode);
         return keeper;
