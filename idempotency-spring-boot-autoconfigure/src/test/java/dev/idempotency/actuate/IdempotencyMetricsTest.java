@@ -1,8 +1,6 @@
 package dev.idempotency.actuate;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Optional;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -19,12 +17,11 @@ import dev.idempotency.engine.IdempotentRequestInProgressException;
 import dev.idempotency.engine.OwnedKey;
 import dev.idempotency.engine.RequestFingerprint;
 import dev.idempotency.engine.ResultCodec;
-import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
-import dev.idempotency.storage.OwnerToken;
-import dev.idempotency.storage.StoredEntry;
 import dev.idempotency.storage.memory.InMemoryIdempotencyStorage;
+import dev.idempotency.testsupport.Utf8Codec;
+import dev.idempotency.testsupport.UnreachableStorage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -33,17 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The request counter and the storage timer, on a real engine over the in-memory storage. */
 class IdempotencyMetricsTest {
 
-    private static final ResultCodec<String> CODEC = new ResultCodec<>() {
-        @Override
-        public byte[] encode(String result) {
-            return result.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public String decode(byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-    };
+    private static final ResultCodec<String> CODEC = Utf8Codec.PLAIN;
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final InMemoryIdempotencyStorage memory = new InMemoryIdempotencyStorage(1_000, Duration.ofMinutes(1));
@@ -91,7 +78,7 @@ class IdempotencyMetricsTest {
 
     @Test
     void aStorageThatCannotAnswerIsCountedStorageErrorAndTimedAsAClaimError() {
-        try (IdempotencyKeeper broken = keeper(new BrokenStorage(), Duration.ofSeconds(30))) {
+        try (IdempotencyKeeper broken = keeper(new UnreachableStorage("broken"), Duration.ofSeconds(30))) {
             assertThatThrownBy(() -> broken.claim(key, fingerprint)).isInstanceOf(IdempotencyStorageException.class);
         }
 
@@ -187,49 +174,5 @@ class IdempotencyMetricsTest {
         return registry.get(TimedIdempotencyStorage.TIMER)
                 .tags("operation", operation, "result", result, "storage", storage)
                 .timer();
-    }
-
-    /** A storage that never answers. */
-    private static final class BrokenStorage implements IdempotencyStorage {
-
-        @Override
-        public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
-            throw new IdempotencyStorageException("down");
-        }
-
-        @Override
-        public boolean complete(String key, OwnerToken token, byte[] value, Duration retention) {
-            throw new IdempotencyStorageException("down");
-        }
-
-        @Override
-        public boolean release(String key, OwnerToken token) {
-            throw new IdempotencyStorageException("down");
-        }
-
-        @Override
-        public boolean extend(String key, OwnerToken token, Duration lease) {
-            throw new IdempotencyStorageException("down");
-        }
-
-        @Override
-        public boolean delete(String key) {
-            throw new IdempotencyStorageException("down");
-        }
-
-        @Override
-        public Optional<StoredEntry> read(String key) {
-            throw new IdempotencyStorageException("down");
-        }
-
-        @Override
-        public void ping() {
-            throw new IdempotencyStorageException("down");
-        }
-
-        @Override
-        public String name() {
-            return "broken";
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.idempotency.actuate;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,6 +17,7 @@ import dev.idempotency.engine.OwnedKey;
 import dev.idempotency.engine.RequestFingerprint;
 import dev.idempotency.engine.ResultCodec;
 import dev.idempotency.storage.memory.InMemoryIdempotencyStorage;
+import dev.idempotency.testsupport.Utf8Codec;
 
 import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,17 +28,7 @@ class IdempotencyObservationTest {
 
     private static final String KEY = "secret-client-key-4711";
 
-    private static final ResultCodec<String> CODEC = new ResultCodec<>() {
-        @Override
-        public byte[] encode(String result) {
-            return result.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public String decode(byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-    };
+    private static final ResultCodec<String> CODEC = Utf8Codec.PLAIN;
 
     private final TestObservationRegistry registry = TestObservationRegistry.create();
     private final InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(1_000, Duration.ofMinutes(1));

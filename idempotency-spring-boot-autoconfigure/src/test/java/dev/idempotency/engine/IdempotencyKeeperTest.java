@@ -23,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.idempotency.storage.memory.InMemoryIdempotencyStorage;
+import dev.idempotency.testsupport.Utf8Codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -36,17 +37,7 @@ class IdempotencyKeeperTest {
     private static final Instant CLAIMED_AT = Instant.parse("2026-01-01T00:00:00.123Z");
 
     /** Stores text as UTF-8 and marks what it decodes, so a replay is told apart from a first run. */
-    private static final ResultCodec<String> CODEC = new ResultCodec<>() {
-        @Override
-        public byte[] encode(String result) {
-            return result.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public String decode(byte[] bytes) {
-            return "replayed:" + new String(bytes, StandardCharsets.UTF_8);
-        }
-    };
+    private static final ResultCodec<String> CODEC = new Utf8Codec("replayed:");
 
     private final MutableClock clock = new MutableClock();
     private final InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(1_000, Duration.ofMinutes(1), clock);

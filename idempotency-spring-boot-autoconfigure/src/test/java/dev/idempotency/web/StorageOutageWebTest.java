@@ -1,8 +1,6 @@
 package dev.idempotency.web;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -11,18 +9,15 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
-import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
-import dev.idempotency.storage.IdempotencyStorageException;
-import dev.idempotency.storage.OwnerToken;
-import dev.idempotency.storage.StoredEntry;
+import dev.idempotency.testsupport.UnreachableStorage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A storage that does not answer: the handler does not run and the client is told to retry. */
 @SpringBootTest(classes = WebTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "idempotency.web.retry-after=3s")
-@Import(StorageOutageWebTest.UnreachableStorage.class)
+@Import(StorageOutageWebTest.UnreachableStorageConfiguration.class)
 class StorageOutageWebTest extends WebTestSupport {
 
     @Test
@@ -37,52 +32,11 @@ class StorageOutageWebTest extends WebTestSupport {
     }
 
     @TestConfiguration(proxyBeanMethods = false)
-    static class UnreachableStorage {
+    static class UnreachableStorageConfiguration {
 
         @Bean
         IdempotencyStorage unreachableStorage() {
-            return new IdempotencyStorage() {
-
-                @Override
-                public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
-                    throw new IdempotencyStorageException("connection refused");
-                }
-
-                @Override
-                public boolean complete(String key, OwnerToken token, byte[] value, Duration retention) {
-                    throw new IdempotencyStorageException("connection refused");
-                }
-
-                @Override
-                public boolean release(String key, OwnerToken token) {
-                    throw new IdempotencyStorageException("connection refused");
-                }
-
-                @Override
-                public boolean extend(String key, OwnerToken token, Duration lease) {
-                    throw new IdempotencyStorageException("connection refused");
-                }
-
-                @Override
-                public boolean delete(String key) {
-                    throw new IdempotencyStorageException("connection refused");
-                }
-
-                @Override
-                public Optional<StoredEntry> read(String key) {
-                    throw new IdempotencyStorageException("connection refused");
-                }
-
-                @Override
-                public void ping() {
-                    throw new IdempotencyStorageException("connection refused");
-                }
-
-                @Override
-                public String name() {
-                    return "unreachable";
-                }
-            };
+            return new UnreachableStorage("unreachable");
         }
     }
 }
