@@ -53,6 +53,9 @@ class NatsStorageConfiguration {
                 .servers(nats.getServers().toArray(String[]::new))
                 .connectionName(nats.getConnectionName())
                 .connectionTimeout(properties.getStorage().getTimeout())
+                // jnats pings every 2 minutes by default; a connection that survived a server restart
+                // half-open would fail every claim that long before reconnecting.
+                .pingInterval(properties.getStorage().getTimeout())
                 .maxReconnects(-1);
         if (nats.getUsername() != null) {
             options.userInfo(nats.getUsername(), nats.getPassword());

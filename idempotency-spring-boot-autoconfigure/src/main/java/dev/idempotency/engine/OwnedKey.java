@@ -33,6 +33,7 @@ public final class OwnedKey implements ClaimOutcome {
     private final LeaseScheduler.Renewal renewal;
     private final IdempotencyListener.Execution execution;
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean lost = new AtomicBoolean();
 
     OwnedKey(IdempotencyStorage storage, String storageKey, OwnerToken token, RequestFingerprint fingerprint,
             Instant claimedAt, Duration retention, Duration lease, LeaseScheduler scheduler,
@@ -105,7 +106,11 @@ public final class OwnedKey implements ClaimOutcome {
         finish(Outcome.STORAGE_ERROR);
     }
 
+    /** Reports the loss once, whether the renewal or the completion found it first. */
     private void leaseLost() {
+        if (!lost.compareAndSet(false, true)) {
+            return;
+        }
         logger.warn("Idempotency key {} was lost while its work ran: another request took it over, so this result "
                 + "is not stored; raise idempotency.lease or check the storage's clock and availability", logId());
         listener.leaseLost(logId());

@@ -91,6 +91,18 @@ class LeaseRenewalTest {
     }
 
     @Test
+    void oneLostClaimIsReportedToTheListenerOnce() throws Exception {
+        IdempotencyKeeper keeper = keeper(LEASE, FailureMode.FAIL_CLOSED);
+        OwnedKey first = (OwnedKey) keeper.claim(key, fingerprint);
+        storage.loseNextRenewal.set(true);
+        await("the listener is told of the lost lease", () -> listener.leaseLost.get() >= 1);
+        awaitOwned(keeper);
+
+        assertThat(first.complete(CODEC.encode("first"))).isFalse();
+        assertThat(listener.leaseLost).as("one claim lost once").hasValue(1);
+    }
+
+    @Test
     void aRenewalThatFindsTheKeyLostTellsTheListenerAndTheLaterCompletionChangesNothing() throws Exception {
         IdempotencyKeeper keeper = keeper(LEASE, FailureMode.FAIL_CLOSED);
         OwnedKey first = (OwnedKey) keeper.claim(key, fingerprint);
