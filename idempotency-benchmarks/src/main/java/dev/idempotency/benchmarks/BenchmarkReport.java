@@ -1,0 +1,365 @@
+package dev.idempotency.benchmarks;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark and prints one table of results and ratios against baselines measured in
+ * the same run. See {@code docs/benchmarks.md} for the command and what each ratio means.
+ *
+ * <p>Arguments: {@code --quick} (a smoke run of about a minute; its numbers mean little),
+ * {@code --only=engine,redis,nats,http}, {@code --http-connections=N} (16 by default),
+ * {@code --redis=redis://host:port},
+ * {@code --nats=nats://host:port}, {@code --verbose} (JMH's own output). Progress goes to
+ * standard error, the table to standard output.
+ */
+public final class BenchmarkReport {
+
+    private static final Set<String> SUITES = Set.of("engine", "redis", "nats", "http");
+    private static final int[] STORE_THREADS = { 1, 16 };
+
+    private final JmhRun jmh;
+    private final HttpLoadTest.Settings http;
+    private final ResultTable table = new ResultTable();
+    private final StringBuilder notes = new StringBuilder();
+
+    private BenchmarkReport(JmhRun jmh, HttpLoadTest.Settings http) {
+        this.jmh = jmh;
+        this.http = http;
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        boolean verbose = false;
+        int connections = 16;
+        Set<String> suites = new LinkedHashSet<>(List.of("engine", "redis", "nats", "http"));
+        for (String arg : args) {
+            if (arg.equals("--quick")) {
+                quick = true;
+            }
+            else if (arg.equals("--verbose")) {
+                verbose = true;
+            }
+            else if (arg.startsWith("--only=")) {
+                suites.retainAll(Arrays.asList(arg.substring("--only=".length()).split(",")));
+            }
+            else if (arg.startsWith("--http-connections=")) {
+                connections = Integer.parseInt(arg.substring("--http-connections=".length()));
+            }
+            else if (arg.startsWith("--redis=")) {
+                System.setProperty(StoreAddresses.REDIS_PROPERTY, arg.substring("--redis=".length()));
+            }
+            else if (arg.startsWith("--nats=")) {
+                System.setProperty(StoreAddresses.NATS_PROPERTY, arg.substring("--nats=".length()));
+            }
+            else {
+                System.err.println("Unknown argument " + arg + "; known: --quick --verbose --only=" + String.join(",",
+                        SUITES) + " --http-connections=N --redis=redis://host:port --nats=nats://host:port");
+                System.exit(2);
+            }
+        }
+        JmhRun jmh = quick ? new JmhRun(1, TimeValue.milliseconds(200), 2, TimeValue.milliseconds(200), verbose)
+                : new JmhRun(4, TimeValue.seconds(1), 5, TimeValue.seconds(1), verbose);
+        HttpLoadTest.Settings http = quick
+                ? new HttpLoadTest.Settings(connections, Duration.ofSeconds(1), Duration.ofSeconds(1), 1)
+                : new HttpLoadTest.Settings(connections, Duration.ofSeconds(8), Duration.ofSeconds(3), 6);
+        BenchmarkReport report = new BenchmarkReport(jmh, http);
+        Instant started = Instant.now();
+        String startLoad = loadAverage();
+        progress("Running " + suites + (quick ? " (quick smoke run: the numbers mean little)" : "")
+                + "; progress here, the table on standard output");
+        if (suites.contains("engine")) {
+            report.engine();
+        }
+        if (suites.contains("redis")) {
+            report.redis();
+        }
+        if (suites.contains("nats")) {
+            report.nats();
+        }
+        if (suites.contains("http")) {
+            report.http();
+        }
+        report.print(started, startLoad, quick);
+        System.exit(0);
+    }
+
+    private void engine() {
+        String name = "Engine, memory storage";
+        try {
+            JmhRun.Score base = score(MemoryEngineBenchmark.class, "baseline", 1);
+            JmhRun.Score first = score(MemoryEngineBenchmark.class, "firstRequest", 1);
+            JmhRun.Score replay = score(MemoryEngineBenchmark.class, "replay", 1);
+            JmhRun.Score fingerprint = score(MemoryEngineBenchmark.class, "fingerprint", 1);
+            JmhRun.Score storageKey = score(MemoryEngineBenchmark.class, "storageKey", 1);
+            String baseline = "no-op called directly: " + nanosAndBytes(base);
+            double firstNanos = first.score() - base.score();
+            double firstBytes = first.bytesPerOperation() - base.bytesPerOperation();
+            String verdict = verdict(firstNanos <= 2000 ? null : "+" + whole(firstNanos - 2000) + " ns over",
+                    firstBytes <= 2048 ? null : "+" + whole(firstBytes - 2048) + " B over");
+            table.add(name, "first request", "1", nanosAndBytes(first), baseline,
+                    "+" + whole(firstNanos) + " ns, +" + whole(firstBytes) + " B", "≤ +2,000 ns and ≤ +2,048 B",
+                    verdict);
+            table.add(name, "replay", "1", nanosAndBytes(replay), baseline,
+                    "+" + whole(replay.score() - base.score()) + " ns, +"
+                            + whole(replay.bytesPerOperation() - base.bytesPerOperation()) + " B",
+                    "none set", "-");
+            table.add(name, "of which: request fingerprint", "1", nanosAndBytes(fingerprint), "-", "-", "-", "-");
+            table.add(name, "of which: storage key", "1", nanosAndBytes(storageKey), "-", "-", "-", "-");
+        }
+        catch (RunnerException ex) {
+            failed(name, ex);
+        }
+    }
+
+    private void redis() {
+        URI address = StoreAddresses.redis();
+        String name = "Engine, Redis storage";
+        if (!StoreAddresses.answers(address)) {
+            table.add(name, "-", "-", "not run: nothing answers at " + address, "-", "-", "-", "-");
+            return;
+        }
+        progress("Redis: counting round trips");
+        RoundTripCount.StoreCosts costs = costs(RoundTripCount::redis);
+        store(name, RedisStorageBenchmark.class, costs, "SET NX PX + SET PX", "GET");
+    }
+
+    private void nats() {
+        URI address = StoreAddresses.nats();
+        String name = "Engine, NATS KV storage";
+        if (!StoreAddresses.answers(address)) {
+            table.add(name, "-", "-", "not run: nothing answers at " + address, "-", "-", "-", "-");
+            return;
+        }
+        progress("NATS: counting round trips");
+        RoundTripCount.StoreCosts costs = costs(RoundTripCount::nats);
+        store(name, NatsStorageBenchmark.class, costs, "create + update", "get");
+    }
+
+    private void store(String name, Class<?> benchmark, RoundTripCount.StoreCosts costs, String baselineFirst,
+            String baselineReplay) {
+        if (costs != null) {
+            notes.append(name).append(": ").append(costs.server()).append(". ");
+        }
+        for (boolean first : new boolean[] { true, false }) {
+            for (int threads : STORE_THREADS) {
+                String method = first ? "firstRequest" : "replay";
+                String baselineMethod = "baseline" + Character.toUpperCase(method.charAt(0)) + method.substring(1);
+                try {
+                    // Library, baseline, baseline, library: load from outside that drifts during the four
+                    // forks falls on both sides alike.
+                    JmhRun.Score library1 = score(benchmark, method, threads);
+                    JmhRun.Score base1 = score(benchmark, baselineMethod, threads);
+                    JmhRun.Score base2 = score(benchmark, baselineMethod, threads);
+                    JmhRun.Score library2 = score(benchmark, method, threads);
+                    ForkPair library = new ForkPair(library1, library2);
+                    ForkPair base = new ForkPair(base1, base2);
+                    RoundTripCount.PathCost libraryCost = costs == null ? null
+                            : first ? costs.libraryFirst() : costs.libraryReplay();
+                    RoundTripCount.PathCost baseCost = costs == null ? null
+                            : first ? costs.baselineFirst() : costs.baselineReplay();
+                    double ratio = library.score() / base.score();
+                    String ratioShortfall = ratio >= 0.9 ? null
+                            : String.format(Locale.ROOT, "%.2f short of 0.90", 0.9 - ratio);
+                    String extraRoundTrips = libraryCost == null ? "round trips not counted"
+                            : libraryCost.roundTrips() <= baseCost.roundTrips() ? null
+                            : "+" + roundTrips(libraryCost.roundTrips() - baseCost.roundTrips()) + " round trip";
+                    table.add(name, first ? "first request" : "replay", Integer.toString(threads),
+                            throughput(library, libraryCost),
+                            (first ? baselineFirst : baselineReplay) + ": " + throughput(base, baseCost),
+                            String.format(Locale.ROOT, "%.2f", ratio), "≥ 0.90, no extra round trip",
+                            verdict(ratioShortfall, extraRoundTrips));
+                }
+                catch (RunnerException ex) {
+                    failed(name + " " + method + ", " + threads + " threads", ex);
+                }
+            }
+        }
+    }
+
+    private void http() {
+        String name = "HTTP POST /orders, memory storage";
+        progress("HTTP: starting the sample app in two JVMs (idempotency on, off), then " + http.connections()
+                + " keep-alive connections per app");
+        try {
+            HttpLoadTest.Results results = HttpLoadTest.run(http);
+            httpRow(name, "fresh key per request", results.freshKeys());
+            httpRow(name, "replay of one key", results.replay());
+        }
+        catch (Exception ex) {
+            failed(name, ex);
+        }
+    }
+
+    private void httpRow(String name, String path, HttpLoadTest.Comparison comparison) {
+        double ratio = comparison.ratio();
+        double cpuRatio = comparison.off().cpuMicrosPerRequest() / comparison.on().cpuMicrosPerRequest();
+        String problems = problems(comparison.on()) + problems(comparison.off());
+        table.add(name, path, http.connections() + " conns", "on: " + http(comparison.on()),
+                "off: " + http(comparison.off()),
+                String.format(Locale.ROOT, "%.2f (by CPU per request: %.2f)", ratio, cpuRatio), "≥ 0.95",
+                verdict(ratio >= 0.95 ? null : String.format(Locale.ROOT, "%.2f short of 0.95", 0.95 - ratio))
+                        + problems);
+    }
+
+    private static String problems(HttpLoadTest.Result result) {
+        String problems = "";
+        if (result.failures() > 0) {
+            problems += " (" + result.failures() + " failed requests)";
+        }
+        if (result.unexpectedReplays() > 0) {
+            problems += " (" + result.unexpectedReplays() + " requests replayed or not as expected)";
+        }
+        return problems;
+    }
+
+    private JmhRun.Score score(Class<?> benchmark, String method, int threads) throws RunnerException {
+        progress("JMH: " + benchmark.getSimpleName() + "." + method + ", " + threads + " thread"
+                + (threads == 1 ? "" : "s"));
+        return jmh.run(benchmark, method, threads);
+    }
+
+    @FunctionalInterface
+    private interface CostCount {
+        RoundTripCount.StoreCosts count() throws Exception;
+    }
+
+    private RoundTripCount.StoreCosts costs(CostCount count) {
+        try {
+            return count.count();
+        }
+        catch (Exception ex) {
+            progress("Could not count round trips: " + ex);
+            return null;
+        }
+    }
+
+    private void failed(String what, Exception ex) {
+        progress(what + " failed: " + ex);
+        table.add(what, "-", "-", "failed: " + ex.getClass().getSimpleName()
+                + " (see the log; --verbose adds JMH's)", "-", "-", "-", "failed");
+    }
+
+    private void print(Instant started, String startLoad, boolean quick) {
+        System.out.println("Idempotency benchmarks, " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ", took "
+                + Duration.between(started, Instant.now()).toSeconds() + " s" + (quick ? " (quick smoke run)" : ""));
+        System.out.println("Machine: " + machine());
+        System.out.println("JMH 1.37 with the GC profiler, a fresh JVM (-Xms2g -Xmx2g) per fork, warm-up "
+                + jmh.warmUpIterations() + " x " + jmh.warmUpTime() + ", measurement " + jmh.measurementIterations()
+                + " x " + jmh.measurementTime() + ". Engine: one fork each, ± is JMH's 99.9% interval. Stores: "
+                + "library, baseline, baseline, library, each the mean of its two forks; RT counted on one thread.");
+        System.out.println("HTTP: each app in its own JVM (-Xms2g -Xmx2g), " + http.connections()
+                + " keep-alive connections, warm-up " + http.warmUp().toSeconds() + " s per app and scenario, "
+                + http.rounds() + " rounds x " + http.round().toSeconds() + " s per app, on and off back to back; "
+                + "ratio = median of the rounds' ratios; CPU and KB are the app JVM's per request.");
+        System.out.println("Load average (1 min) at start " + startLoad + ", at end " + loadAverage()
+                + ": other processes on the machine compete for its cores.");
+        if (!notes.isEmpty()) {
+            System.out.println("Stores: " + notes.toString().trim());
+        }
+        System.out.println();
+        table.print(System.out);
+    }
+
+    private static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(line -> line.startsWith("model name"))
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst().orElse(cpu);
+        }
+        catch (IOException ex) {
+            // Not Linux: the CPU model stays unknown.
+        }
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), "
+                + String.format(Locale.ROOT, "%.1f GiB", memory / (1024.0 * 1024 * 1024)) + ", "
+                + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
+    }
+
+    /** The 1-minute load average, or "unknown" off Linux. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        }
+        catch (IOException ex) {
+            return "unknown";
+        }
+    }
+
+    private static String verdict(String... misses) {
+        List<String> missed = Arrays.stream(misses).filter(miss -> miss != null).toList();
+        return missed.isEmpty() ? "met" : "missed: " + String.join(", ", missed);
+    }
+
+    private static String nanosAndBytes(JmhRun.Score score) {
+        return number(score.score()) + error(score) + " ns, " + whole(score.bytesPerOperation()) + " B";
+    }
+
+    /** Two forks of one benchmark, one before and one after its baseline's two. */
+    private record ForkPair(JmhRun.Score first, JmhRun.Score second) {
+
+        double score() {
+            return (first.score() + second.score()) / 2;
+        }
+
+        double bytesPerOperation() {
+            return (first.bytesPerOperation() + second.bytesPerOperation()) / 2;
+        }
+    }
+
+    private static String throughput(ForkPair score, RoundTripCount.PathCost cost) {
+        String text = whole(score.score()) + " ops/s (forks " + whole(score.first().score()) + ", "
+                + whole(score.second().score()) + "), " + whole(score.bytesPerOperation()) + " B";
+        if (cost != null) {
+            text += ", " + roundTrips(cost.roundTrips()) + " RT";
+        }
+        return text;
+    }
+
+    private static String http(HttpLoadTest.Result result) {
+        return whole(result.requestsPerSecond()) + " req/s, p50 "
+                + String.format(Locale.ROOT, "%.2f ms, p99 %.2f ms, %.0f µs CPU and %.1f KB per request",
+                        result.p50Millis(), result.p99Millis(), result.cpuMicrosPerRequest(),
+                        result.allocatedBytesPerRequest() / 1024);
+    }
+
+    private static String error(JmhRun.Score score) {
+        return Double.isNaN(score.error()) ? "" : " ± " + number(score.error());
+    }
+
+    private static String roundTrips(double roundTrips) {
+        return String.format(Locale.ROOT, Math.abs(roundTrips - Math.rint(roundTrips)) < 0.005 ? "%.0f" : "%.2f",
+                roundTrips);
+    }
+
+    /** Whole numbers from 100 up, one decimal below. */
+    private static String number(double value) {
+        return Math.abs(value) >= 100 ? whole(value) : String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static String whole(double value) {
+        return String.format(Locale.ROOT, "%,d", Math.round(value));
+    }
+
+    private static void progress(String message) {
+        System.err.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ", load " + loadAverage() + "] "
+                + message);
+    }
+}
