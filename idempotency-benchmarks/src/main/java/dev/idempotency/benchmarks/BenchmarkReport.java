@@ -21,7 +21,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs every benchmark and prints one table of results and ratios against baselines measured in
  * the same run. See {@code docs/benchmarks.md} for the command and what each ratio means.
  *
- * <p>Arguments: {@code --quick} (a smoke run of about a minute; its numbers mean little),
+ * <p>Arguments: {@code --quick} (a smoke run of about two minutes; its numbers mean little),
  * {@code --only=engine,redis,nats,http}, {@code --http-connections=N} (16 by default),
  * {@code --redis=redis://host:port},
  * {@code --nats=nats://host:port}, {@code --verbose} (JMH's own output). Progress goes to
