@@ -1,9 +1,8 @@
 package dev.idempotency.engine;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -24,14 +23,22 @@ public final class LeaseScheduler implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(LeaseScheduler.class);
 
-    private final ScheduledExecutorService executor;
+    private final ScheduledThreadPoolExecutor executor;
 
     public LeaseScheduler() {
-        this.executor = Executors.newScheduledThreadPool(2, runnable -> {
+        this.executor = new ScheduledThreadPoolExecutor(2, runnable -> {
             Thread thread = new Thread(runnable, "idempotency-lease");
             thread.setDaemon(true);
             return thread;
         });
+        // Almost every renewal is cancelled when its work ends; kept queued until their first run,
+        // cancelled tasks piled up by the hundred thousand under load.
+        this.executor.setRemoveOnCancelPolicy(true);
+    }
+
+    /** How many renewals and retries are queued; for tests. */
+    int queued() {
+        return executor.getQueue().size();
     }
 
     /**

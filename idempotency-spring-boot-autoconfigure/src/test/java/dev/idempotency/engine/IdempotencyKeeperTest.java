@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.idempotency.storage.OwnerToken;
 import dev.idempotency.storage.memory.InMemoryIdempotencyStorage;
 import dev.idempotency.testsupport.Utf8Codec;
 
@@ -106,6 +107,17 @@ class IdempotencyKeeperTest {
         }
         finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void renewalsOfEndedClaimsDoNotStayQueued() throws Exception {
+        try (LeaseScheduler scheduler = new LeaseScheduler()) {
+            for (int i = 0; i < 10_000; i++) {
+                scheduler.renew(storage, "k" + i, new OwnerToken("t"), LEASE, () -> {
+                }).stop();
+            }
+            assertThat(scheduler.queued()).isZero();
         }
     }
 
