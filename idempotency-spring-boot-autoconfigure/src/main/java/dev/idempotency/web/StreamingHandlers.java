@@ -1,6 +1,7 @@
 package dev.idempotency.web;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpEntity;
@@ -17,8 +18,10 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
  */
 public final class StreamingHandlers {
 
-    private static final List<String> STREAMING_TYPES = List.of(ResponseBodyEmitter.class.getName(),
-            StreamingResponseBody.class.getName(), "org.reactivestreams.Publisher");
+    /** Resolved once: a class lookup per request would cost more than the check itself. */
+    private static final List<Class<?>> STREAMING_TYPES = Stream.concat(
+            Stream.of(ResponseBodyEmitter.class, StreamingResponseBody.class),
+            publisherType().stream()).toList();
 
     private StreamingHandlers() {
     }
@@ -30,13 +33,18 @@ public final class StreamingHandlers {
         if (HttpEntity.class.isAssignableFrom(type)) {
             type = returnType.nested().getNestedParameterType();
         }
-        for (String streaming : STREAMING_TYPES) {
-            ClassLoader loader = handler.getMethod().getDeclaringClass().getClassLoader();
-            if (ClassUtils.isPresent(streaming, loader)
-                    && ClassUtils.resolveClassName(streaming, loader).isAssignableFrom(type)) {
+        for (Class<?> streaming : STREAMING_TYPES) {
+            if (streaming.isAssignableFrom(type)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static List<Class<?>> publisherType() {
+        ClassLoader loader = StreamingHandlers.class.getClassLoader();
+        String publisher = "org.reactivestreams.Publisher";
+        return ClassUtils.isPresent(publisher, loader) ? List.of(ClassUtils.resolveClassName(publisher, loader))
+                : List.of();
     }
 }
