@@ -13,6 +13,8 @@ import java.util.Objects;
  */
 public record IdempotencyKey(String scope, String value) {
 
+    private static final MessageDigest SHA_256 = newSha256();
+
     public IdempotencyKey {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(value, "value");
@@ -33,7 +35,17 @@ public record IdempotencyKey(String scope, String value) {
         return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(digest.digest());
     }
 
+    /** A fresh SHA-256 digest, cloned from a prototype: cheaper than a provider lookup per hash. */
     static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA_256.clone();
+        }
+        catch (CloneNotSupportedException ex) {
+            return newSha256();
+        }
+    }
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         }

@@ -68,7 +68,8 @@ public final class IdempotentHandlerGuard {
      *     and the keeper fails closed (failing open, the handler runs unprotected)
      */
     public StoredResponse admit(HttpServletRequest request, HandlerMethod handler) {
-        IdempotentRoutes.Protection protection = routes.protectionOf(request, handler);
+        Idempotent annotation = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
+        IdempotentRoutes.Protection protection = routes.protectionOf(request, annotation);
         if (protection == IdempotentRoutes.Protection.NONE) {
             return null;
         }
@@ -86,7 +87,7 @@ public final class IdempotentHandlerGuard {
             keeper.rejected();
             throw ex;
         }
-        ClaimOutcome outcome = keeper.claim(scopedKey, fingerprint, waitFor(handler));
+        ClaimOutcome outcome = keeper.claim(scopedKey, fingerprint, waitFor(annotation));
         if (outcome instanceof ClaimOutcome.Replay replay) {
             StoredResponse stored = StoredResponse.decode(replay.result());
             if (!stored.replayable()) {
@@ -122,8 +123,7 @@ public final class IdempotentHandlerGuard {
         return new IdempotencyKey(HTTP_SCOPE + scopeResolver.scopeOf(request), key);
     }
 
-    private Duration waitFor(HandlerMethod handler) {
-        Idempotent annotation = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
+    private Duration waitFor(Idempotent annotation) {
         InProgress mode = annotation == null ? InProgress.DEFAULT : annotation.inProgress();
         return mode.waitTime(inProgress, waitTimeout);
     }

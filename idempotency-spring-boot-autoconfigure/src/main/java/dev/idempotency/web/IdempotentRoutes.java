@@ -7,9 +7,7 @@ import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.http.server.PathContainer;
-import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
@@ -48,9 +46,12 @@ public final class IdempotentRoutes {
         this.keyRequired = keyRequired;
     }
 
-    /** The protection of {@code handler} serving {@code request}. */
-    public Protection protectionOf(HttpServletRequest request, HandlerMethod handler) {
-        Idempotent annotation = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
+    /**
+     * The protection of a handler serving {@code request}.
+     *
+     * @param annotation the handler method's {@link Idempotent}, or {@code null} when it has none
+     */
+    public Protection protectionOf(HttpServletRequest request, Idempotent annotation) {
         if (annotation != null) {
             return annotation.required() ? Protection.KEY_REQUIRED : Protection.KEY_OPTIONAL;
         }
