@@ -47,7 +47,7 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * @param keyPrefix prepended to every storage key, of {@code [-_=.a-zA-Z0-9]} only
      * @param retention how long a completed result is kept and replayed
      * @param lease how long an in-progress claim holds the key before another may take over; renewed
-     *     every third of it while the work runs
+     *     every quarter to third of it while the work runs
      * @param failureMode what a claim does when the storage cannot answer
      * @param listener told of lost leases, unprotected runs and abandoned results
      */

@@ -1,9 +1,12 @@
 package dev.idempotency.engine;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
@@ -15,15 +18,29 @@ import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
 
 /**
- * The engine's background work: renews the lease of every key whose work is running, every third
- * of the lease, so a handler slower than the lease is never run a second time by a retry; and
- * retries the storing of results the storage refused. Two daemon threads; close it to stop them.
+ * The engine's background work: renews the lease of every key whose work is running, between a
+ * quarter and a third of a lease after the last renewal, so a handler slower than the lease is
+ * never run a second time by a retry; and retries the storing of results the storage refused. Two
+ * daemon threads; close it to stop them.
+ *
+ * <p>A claim does not get a timer of its own: it joins a set of live claims, and one periodic
+ * sweep renews those whose quarter of a lease has passed. Almost every claim ends long before
+ * that, so the cost per claim is one insert into and one removal from a concurrent set, with no
+ * lock shared by every request. The sweep runs every twelfth of the shortest lease seen, and at
+ * least every 100 ms.
  */
 public final class LeaseScheduler implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(LeaseScheduler.class);
 
+    private static final long LONGEST_SWEEP_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long SHORTEST_SWEEP_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private final ScheduledThreadPoolExecutor executor;
+    private final Set<Renewal> live = ConcurrentHashMap.newKeySet();
+    private final Object sweepLock = new Object();
+    private volatile long sweepPeriodNanos = Long.MAX_VALUE;
+    private ScheduledFuture<?> sweep;
 
     public LeaseScheduler() {
         this.executor = new ScheduledThreadPoolExecutor(2, runnable -> {
@@ -31,12 +48,15 @@ public final class LeaseScheduler implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        // Almost every renewal is cancelled when its work ends; kept queued until their first run,
-        // cancelled tasks piled up by the hundred thousand under load.
         this.executor.setRemoveOnCancelPolicy(true);
     }
 
-    /** How many renewals and retries are queued; for tests. */
+    /** How many claims are being renewed; for tests. */
+    int renewing() {
+        return live.size();
+    }
+
+    /** How many tasks the executor holds queued; for tests. */
     int queued() {
         return executor.getQueue().size();
     }
@@ -44,21 +64,40 @@ public final class LeaseScheduler implements AutoCloseable {
     /**
      * Starts renewing the lease of {@code token} on {@code key}. When a renewal finds the key
      * owned by someone else, renewal stops and {@code onLost} runs. A renewal the storage fails
-     * is logged and tried again at the next period.
+     * is logged and tried again a quarter of a lease later.
      */
     Renewal renew(IdempotencyStorage storage, String key, OwnerToken token, Duration lease, Runnable onLost) {
-        Renewal renewal = new Renewal();
-        long period = Math.max(1, lease.toMillis() / 3);
-        // Under the renewal's lock, so the first run cannot start before the task is known.
-        renewal.lock.lock();
-        try {
-            renewal.task = executor.scheduleAtFixedRate(() -> renewal.renewOnce(storage, key, token, lease, onLost),
-                    period, period, TimeUnit.MILLISECONDS);
-        }
-        finally {
-            renewal.lock.unlock();
-        }
+        Renewal renewal = new Renewal(storage, key, token, lease, onLost);
+        live.add(renewal);
+        sweepAtLeastEvery(Math.max(SHORTEST_SWEEP_PERIOD_NANOS, lease.toNanos() / 12));
         return renewal;
+    }
+
+    private void sweepAtLeastEvery(long periodNanos) {
+        long wanted = Math.min(periodNanos, LONGEST_SWEEP_PERIOD_NANOS);
+        if (wanted >= sweepPeriodNanos) {
+            return;
+        }
+        synchronized (sweepLock) {
+            if (wanted >= sweepPeriodNanos || executor.isShutdown()) {
+                return;
+            }
+            if (sweep != null) {
+                sweep.cancel(false);
+            }
+            sweep = executor.scheduleAtFixedRate(this::sweep, wanted, wanted, TimeUnit.NANOSECONDS);
+            sweepPeriodNanos = wanted;
+        }
+    }
+
+    /** Hands every renewal that is due to the executor's threads, so one slow storage call delays no sweep. */
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Renewal renewal : live) {
+            if (renewal.isDue(now) && renewal.queued.compareAndSet(false, true)) {
+                executor.execute(renewal::renewOnce);
+            }
+        }
     }
 
     /**
@@ -85,25 +124,50 @@ public final class LeaseScheduler implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        synchronized (sweepLock) {
+            executor.shutdownNow();
+        }
+        live.clear();
     }
 
     /**
      * One key's renewal. {@link #exclusively} runs an owner operation with no renewal in flight,
      * so a renewal never races the completion that ends the lease.
      */
-    static final class Renewal {
+    final class Renewal {
 
         private final ReentrantLock lock = new ReentrantLock();
-        private ScheduledFuture<?> task;
+        private final AtomicBoolean queued = new AtomicBoolean();
+        private final IdempotencyStorage storage;
+        private final String key;
+        private final OwnerToken token;
+        private final Duration lease;
+        private final long periodNanos;
+        private final Runnable onLost;
+        private volatile long dueNanos;
         private boolean stopped;
 
-        private void renewOnce(IdempotencyStorage storage, String key, OwnerToken token, Duration lease, Runnable onLost) {
+        private Renewal(IdempotencyStorage storage, String key, OwnerToken token, Duration lease, Runnable onLost) {
+            this.storage = storage;
+            this.key = key;
+            this.token = token;
+            this.lease = lease;
+            this.onLost = onLost;
+            this.periodNanos = lease.toNanos() / 4;
+            this.dueNanos = System.nanoTime() + periodNanos;
+        }
+
+        private boolean isDue(long now) {
+            return now - dueNanos >= 0;
+        }
+
+        private void renewOnce() {
             lock.lock();
             try {
                 if (stopped) {
                     return;
                 }
+                dueNanos = System.nanoTime() + periodNanos;
                 if (!storage.extend(key, token, lease)) {
                     stopLocked();
                     onLost.run();
@@ -114,6 +178,7 @@ public final class LeaseScheduler implements AutoCloseable {
                         IdempotencyKeeper.logId(key), ex.getMessage());
             }
             finally {
+                queued.set(false);
                 lock.unlock();
             }
         }
@@ -146,7 +211,7 @@ public final class LeaseScheduler implements AutoCloseable {
 
         private void stopLocked() {
             stopped = true;
-            task.cancel(false);
+            live.remove(this);
         }
     }
 }

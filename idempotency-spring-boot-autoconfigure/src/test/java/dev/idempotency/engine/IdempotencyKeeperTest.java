@@ -117,7 +117,20 @@ class IdempotencyKeeperTest {
                 scheduler.renew(storage, "k" + i, new OwnerToken("t"), LEASE, () -> {
                 }).stop();
             }
-            assertThat(scheduler.queued()).isZero();
+            assertThat(scheduler.renewing()).isZero();
+            assertThat(scheduler.queued()).as("the one periodic sweep").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void liveClaimsShareOnePeriodicSweepInsteadOfATimerEach() throws Exception {
+        try (LeaseScheduler scheduler = new LeaseScheduler()) {
+            for (int i = 0; i < 10_000; i++) {
+                scheduler.renew(storage, "k" + i, new OwnerToken("t"), LEASE, () -> {
+                });
+            }
+            assertThat(scheduler.renewing()).isEqualTo(10_000);
+            assertThat(scheduler.queued()).as("the one periodic sweep").isEqualTo(1);
         }
     }
 

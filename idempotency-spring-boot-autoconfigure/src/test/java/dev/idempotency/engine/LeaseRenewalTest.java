@@ -79,7 +79,7 @@ class LeaseRenewalTest {
                     .isInstanceOf(IdempotentRequestInProgressException.class);
             Thread.sleep(20);
         }
-        assertThat(storage.extendCalls.get()).as("renewals, every third of the lease").isGreaterThanOrEqualTo(4);
+        assertThat(storage.extendCalls.get()).as("renewals, every quarter to third of the lease").isGreaterThanOrEqualTo(4);
         finish.countDown();
 
         assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("done");
