@@ -14,9 +14,11 @@ import java.util.function.Supplier;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.core.types.Expiration;
 import org.springframework.data.redis.serializer.RedisSerializer;
 
 import dev.idempotency.storage.ClaimResult;
@@ -44,26 +46,18 @@ import dev.idempotency.storage.StoredEntry;
  * Durations are rounded up to whole milliseconds; a zero or negative one is an
  * {@link IllegalArgumentException}.
  *
- * <p><b>Round trips.</b> One per operation. {@link #attemptLock} is one script that either
- * writes the entry or returns the stored one; {@link #complete}, {@link #release} and
- * {@link #extend} are one owner-checked script each; {@link #delete} is one {@code DEL}. Scripts
- * run by {@code EVALSHA}; after Redis drops its script cache the first call falls back to
- * {@code EVAL}, which costs one extra round trip once.
+ * <p><b>Round trips.</b> One per operation. {@link #attemptLock} is one native
+ * {@code SET key entry NX PX lease GET}, which writes the entry only when the key is absent and
+ * otherwise returns the stored one, so a replay costs what a {@code GET} costs (Redis 7.0 or later
+ * accepts {@code NX} with {@code GET}). {@link #complete}, {@link #release} and {@link #extend}
+ * are one owner-checked script each; {@link #delete} is one {@code DEL}. Scripts run by
+ * {@code EVALSHA}; after Redis drops its script cache the first call falls back to {@code EVAL},
+ * which costs one extra round trip once.
  *
  * <p>Spring Data's {@link DataAccessException}s, into which it translates the driver's errors,
  * are rethrown as {@link IdempotencyStorageException}.
  */
 public final class RedisIdempotencyStorage implements IdempotencyStorage {
-
-    /** Returns nil when it wrote the entry, else the stored entry. ARGV: entry, lease ms. */
-    private static final RedisScript<byte[]> CLAIM = RedisScript.of("""
-            local current = redis.call('GET', KEYS[1])
-            if current then
-                return current
-            end
-            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-            return false
-            """, byte[].class);
 
     /** Guards each owner-only script; ARGV[1] is the owner header of the caller's token. */
     private static final String UNLESS_OWNED_RETURN_0 = """
@@ -108,7 +102,9 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
     public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
         OwnerToken token = newToken();
         byte[] entry = RedisEntry.inProgress(token, value).encode();
-        byte[] stored = call("claim", () -> redis.execute(CLAIM, List.of(key), entry, millis(lease)));
+        Expiration expiry = Expiration.milliseconds(millis(lease));
+        byte[] stored = call("claim", () -> redis.execute((RedisCallback<byte[]>) connection -> connection
+                .stringCommands().setGet(key.getBytes(StandardCharsets.UTF_8), entry, expiry, SetOption.SET_IF_ABSENT)));
         if (stored == null) {
             return new ClaimResult.Acquired(token);
         }
@@ -118,7 +114,7 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
     @Override
     public boolean complete(String key, OwnerToken token, byte[] value, Duration retention) {
         byte[] entry = RedisEntry.completed(value).encode();
-        return ifOwner("complete", COMPLETE, key, token, entry, millis(retention));
+        return ifOwner("complete", COMPLETE, key, token, entry, millisArgument(retention));
     }
 
     @Override
@@ -128,7 +124,7 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
 
     @Override
     public boolean extend(String key, OwnerToken token, Duration lease) {
-        return ifOwner("extend", EXTEND, key, token, millis(lease));
+        return ifOwner("extend", EXTEND, key, token, millisArgument(lease));
     }
 
     @Override
@@ -179,12 +175,15 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
     }
 
     /** Rounds up: Redis rejects a zero expiry, which truncating a sub-millisecond one would give. */
-    private static byte[] millis(Duration duration) {
+    private static long millis(Duration duration) {
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("Expiry must be positive, was " + duration);
         }
-        long millis = duration.plusNanos(999_999).toMillis();
-        return Long.toString(millis).getBytes(StandardCharsets.US_ASCII);
+        return duration.plusNanos(999_999).toMillis();
+    }
+
+    private static byte[] millisArgument(Duration duration) {
+        return Long.toString(millis(duration)).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static <T> T call(String operation, Supplier<T> command) {
