@@ -94,6 +94,8 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
         // Bytes by default, so the template never falls back to JDK serialization.
         template.setDefaultSerializer(RedisSerializer.byteArray());
         template.setKeySerializer(RedisSerializer.string());
+        // No close-suppressing proxy per call: the callbacks here never let the connection escape.
+        template.setExposeConnection(true);
         template.afterPropertiesSet();
         this.redis = template;
     }
