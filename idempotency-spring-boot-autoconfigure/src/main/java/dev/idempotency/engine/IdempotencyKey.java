@@ -1,6 +1,5 @@
 package dev.idempotency.engine;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,10 +28,18 @@ public record IdempotencyKey(String scope, String value) {
         byte[] scopeBytes = scope.getBytes(StandardCharsets.UTF_8);
         byte[] valueBytes = value.getBytes(StandardCharsets.UTF_8);
         MessageDigest digest = sha256();
-        digest.update(ByteBuffer.allocate(4).putInt(scopeBytes.length).array());
+        updateWithLength(digest, scopeBytes.length);
         digest.update(scopeBytes);
         digest.update(valueBytes);
         return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(digest.digest());
+    }
+
+    /** Feeds {@code length} to {@code digest} as four big-endian bytes, with no buffer to allocate. */
+    static void updateWithLength(MessageDigest digest, int length) {
+        digest.update((byte) (length >>> 24));
+        digest.update((byte) (length >>> 16));
+        digest.update((byte) (length >>> 8));
+        digest.update((byte) length);
     }
 
     /** A fresh SHA-256 digest, cloned from a prototype: cheaper than a provider lookup per hash. */

@@ -67,7 +67,7 @@ public final class RequestFingerprint {
 
         /** Adds a binary part. */
         public Builder add(byte[] part) {
-            digest.update(ByteBuffer.allocate(4).putInt(part.length).array());
+            IdempotencyKey.updateWithLength(digest, part.length);
             digest.update(part);
             return this;
         }

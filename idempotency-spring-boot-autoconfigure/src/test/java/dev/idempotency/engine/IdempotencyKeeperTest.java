@@ -293,6 +293,18 @@ class IdempotencyKeeperTest {
                         .matches("[-_=.a-zA-Z0-9]+"));
     }
 
+    /**
+     * Entries outlive deployments, so the derivation must never change: the expected values were
+     * computed outside Java, as SHA-256 over big-endian lengths and UTF-8 bytes.
+     */
+    @Test
+    void storageKeysAndFingerprintsAreTheSameFromOneVersionToTheNext() {
+        assertThat(new IdempotencyKey("orders", "key-1").storageKey("idempotency."))
+                .isEqualTo("idempotency.2YPYGT7MUo5KDMCsr5FSHopN7nKiGWhwRy5nvZWfM6A");
+        assertThat(RequestFingerprint.builder().add("POST").add("/orders").add((String) null).build())
+                .hasToString("RequestFingerprint[329f1b609f15...]");
+    }
+
     @Test
     void storageKeysDoNotConfuseTheBoundaryBetweenScopeAndValue() {
         String aAndBc = new IdempotencyKey("a", "bc").storageKey("");
