@@ -53,6 +53,19 @@ public abstract class IdempotencyStorageContractTest {
     }
 
     @Test
+    void aLosingClaimChangesNeitherTheEntryNorItsOwnerNorItsLease() throws Exception {
+        String key = key("losing-claim");
+        OwnerToken owner = acquire(key, SHORT);
+
+        assertThat(storage().attemptLock(key, bytes("second"), LONG)).isInstanceOf(ClaimResult.Held.class);
+        assertThat(heldValue(key)).isEqualTo(bytes("v"));
+        Thread.sleep(PAST_SHORT_MILLIS);
+
+        assertThat(storage().complete(key, owner, bytes("late"), LONG)).as("the owner's lease was not extended").isFalse();
+        assertThat(storage().attemptLock(key, bytes("third"), LONG)).isInstanceOf(ClaimResult.Acquired.class);
+    }
+
+    @Test
     void everyClaimGetsItsOwnToken() {
         OwnerToken a = acquire(key("token-a"), LONG);
         OwnerToken b = acquire(key("token-b"), LONG);
