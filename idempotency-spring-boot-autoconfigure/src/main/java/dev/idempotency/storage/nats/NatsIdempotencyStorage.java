@@ -7,11 +7,16 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
@@ -19,12 +24,16 @@ import io.nats.client.JetStreamOptions;
 import io.nats.client.KeyValueOptions;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValue;
+import io.nats.client.Message;
 import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.MessageInfo;
 import io.nats.client.api.KeyValueWatchOption;
 import io.nats.client.api.KeyValueWatcher;
+import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsKeyValueWatchSubscription;
 import io.nats.client.api.KeyValueOperation;
 import io.nats.client.support.NatsKeyValueUtil;
+import io.nats.client.support.Validator;
 
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
@@ -32,6 +41,9 @@ import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
 import dev.idempotency.storage.StoredEntry;
 
+import static io.nats.client.support.NatsJetStreamConstants.DEFAULT_API_PREFIX;
+import static io.nats.client.support.NatsJetStreamConstants.EXPECTED_LAST_SUB_SEQ_HDR;
+import static io.nats.client.support.NatsJetStreamConstants.JSAPI_DIRECT_GET_LAST;
 import static io.nats.client.support.NatsJetStreamConstants.JS_NO_MESSAGE_FOUND_ERR;
 import static io.nats.client.support.NatsJetStreamConstants.JS_WRONG_LAST_SEQUENCE;
 
@@ -63,13 +75,22 @@ import static io.nats.client.support.NatsJetStreamConstants.JS_WRONG_LAST_SEQUEN
  * milliseconds; two bytes the length N of the owner token (0 when completed); N bytes the owner
  * token in UTF-8; the caller's bytes, possibly none, up to the end.
  *
- * <p><b>Round trips.</b> A claim on a key never written, or whose entry the server has aged out,
- * takes one; on a held key two (the failed write and a read of the entry); a takeover of an
- * expired entry, or a claim after a release or delete, three. Complete, extend and release take
- * one, because this instance remembers the revision of its last write for each live claim; an
+ * <p><b>Round trips.</b> A claim sends its write and, when the bucket allows direct gets (every
+ * bucket {@link NatsBucketProvisioner} or jnats creates does), a direct get of the key's last
+ * revision together, then waits once: a claim on a key never written, or whose entry the server
+ * has aged out, and a claim on a held key (a replay, or a duplicate in progress) each take one
+ * round trip of latency, for two requests. The server thus answers one extra get per first
+ * request, which the claim does not wait for. If the get was served before the revision that
+ * refused the write, the claim reads again (see {@link #afterRefusal}). A takeover of an expired
+ * entry, or a claim after a release or delete, takes two round trips (three requests). Without
+ * direct gets a claim is the write alone: one round trip when it wins, two on a held key (the
+ * refused write, then a read), three for a takeover. Complete, extend and release take one,
+ * because this instance remembers the revision of its last write for each live claim; an
  * owner-only operation must therefore run on the instance that made the claim, and a token it
- * does not know is answered {@code false}. Reads may be served by a replica, so on a replicated
- * bucket a claim may briefly see an older revision; it then retries, or answers that older value.
+ * does not know is answered {@code false}. Every request waits at most the timeout given to the
+ * constructor. A refused write is read from the server's answer as a value, not caught as an
+ * exception. Reads may be served by a replica, so on a replicated bucket a claim may briefly see
+ * an older revision; it then retries, or answers that older value.
  */
 public final class NatsIdempotencyStorage implements IdempotencyStorage {
 
@@ -77,10 +98,14 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     private static final long SWEEP_EVERY_CLAIMS = 1024;
 
     private final String bucket;
+    private final Connection connection;
     private final KeyValue keyValue;
     private final JetStreamManagement management;
+    private final Duration requestTimeout;
     private final String streamName;
     private final String subjectPrefix;
+    /** {@code $JS.API.DIRECT.GET.<stream>.<subject prefix>}, to which a key is appended; null without allow_direct. */
+    private final String directGetPrefix;
     private final ConcurrentHashMap<String, OwnedClaim> claims = new ConcurrentHashMap<>();
     private final AtomicLong claimCount = new AtomicLong();
     private final String tokenPrefix = UUID.randomUUID() + "-";
@@ -101,54 +126,108 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
      * @throws IdempotencyStorageException when the bucket does not exist or NATS cannot answer
      */
     public NatsIdempotencyStorage(Connection connection, String bucket, Duration timeout) {
-        Objects.requireNonNull(connection, "connection");
+        this.connection = Objects.requireNonNull(connection, "connection");
         this.bucket = Objects.requireNonNull(bucket, "bucket");
+        // jnats' own default when no timeout is given: the connection timeout (NatsJetStreamImpl).
+        this.requestTimeout = timeout == null ? connection.getOptions().getConnectionTimeout() : timeout;
+        JetStreamOptions options = JetStreamOptions.builder().requestTimeout(requestTimeout).build();
+        this.streamName = NatsKeyValueUtil.toStreamName(bucket);
+        this.subjectPrefix = NatsKeyValueUtil.toKeyPrefix(bucket);
+        boolean allowDirect;
         try {
-            this.keyValue = timeout == null ? connection.keyValue(bucket) : connection.keyValue(bucket,
-                    KeyValueOptions.builder()
-                            .jetStreamOptions(JetStreamOptions.builder().requestTimeout(timeout).build())
-                            .build());
-            this.management = connection.jetStreamManagement();
+            this.keyValue = connection.keyValue(bucket, KeyValueOptions.builder().jetStreamOptions(options).build());
+            this.management = connection.jetStreamManagement(options);
+            allowDirect = management.getStreamInfo(streamName).getConfiguration().getAllowDirect();
         }
-        catch (IOException ex) {
+        catch (IOException | JetStreamApiException ex) {
             throw new IdempotencyStorageException("NATS KV bucket '" + bucket
                     + "' is not available; create it with NatsBucketProvisioner: " + ex.getMessage(), ex);
         }
-        this.streamName = NatsKeyValueUtil.toStreamName(bucket);
-        this.subjectPrefix = NatsKeyValueUtil.toKeyPrefix(bucket);
+        // A bucket adopted without allow_direct answers reads only through the stream's leader
+        // ($JS.API.STREAM.MSG.GET), which jnats' management calls use; claims then read after a refusal.
+        this.directGetPrefix = allowDirect
+                ? DEFAULT_API_PREFIX + String.format(JSAPI_DIRECT_GET_LAST, streamName, subjectPrefix)
+                : null;
     }
 
+    /**
+     * Sends the write over "no revision" and, when the bucket allows direct gets, a direct get of
+     * the key's last revision with it, both before waiting for either: a claim on a held key is
+     * then answered in one round trip of latency. The get's answer is used only when the write is
+     * refused (see {@link #afterRefusal}).
+     */
     @Override
     public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
+        Claim claim = newClaim(key, value, lease);
+        long sentAt = System.nanoTime();
+        CompletableFuture<Message> written = send("write", () -> sendWrite(key, claim.entry(), 0));
+        CompletableFuture<Message> lastRevision = directGetPrefix == null ? null
+                : send("read", () -> sendDirectGet(key));
+        long deadline = sentAt + requestTimeout.toNanos();
+        long revision = writtenRevision(await(written, deadline, "write"));
+        if (revision > 0) {
+            return acquired(claim, revision, sentAt);
+        }
+        return afterRefusal(claim, lastRevision == null ? null : lastRevision(await(lastRevision, deadline, "read")));
+    }
+
+    /** A claim about to be attempted: its token, and the entry that writing it stores. */
+    record Claim(String key, byte[] value, Duration lease, OwnerToken token, byte[] entry) {
+    }
+
+    /** Validates the key, draws a token and encodes the in-progress entry; sends nothing. */
+    Claim newClaim(String key, byte[] value, Duration lease) {
+        Validator.validateNonWildcardKvKeyRequired(key);
         long claimNumber = claimCount.incrementAndGet();
         if (claimNumber % SWEEP_EVERY_CLAIMS == 0) {
             // Claims whose owner never completed nor released would otherwise stay remembered.
-            claims.values().removeIf(claim -> !claim.isLive());
+            claims.values().removeIf(owned -> !owned.isLive());
         }
         OwnerToken token = new OwnerToken(tokenPrefix + claimNumber);
-        byte[] entry = NatsEntry.inProgress(token, lease, value).encode();
-        long expectedRevision = 0;
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            long sentAt = System.nanoTime();
-            OptionalLong written = write(key, entry, expectedRevision);
-            if (written.isPresent()) {
-                claims.put(token.value(), new OwnedClaim(key, value, written.getAsLong(), sentAt, lease));
-                return new ClaimResult.Acquired(token);
-            }
-            KeyValueEntry current = readLast(key);
+        return new Claim(key, value, lease, token, NatsEntry.inProgress(token, lease, value).encode());
+    }
+
+    /**
+     * Goes on with a claim whose write over "no revision" was refused, so some revision of the
+     * key existed when the server judged the write. {@code seen} is the last revision that the
+     * direct get sent alongside found, or null when it found nothing or none was sent.
+     *
+     * <p>A live entry seen is the answer: the get was served after the claim began, so the key
+     * was held at a moment within the call. A get served before the write that refused ours saw
+     * nothing, a deleted or expired entry, or an older revision: nothing then is taken on trust.
+     * With nothing seen, the entry is read again; over a deleted or expired revision the claim
+     * is a compare-and-set on that revision, which the server refuses if a newer one exists, and
+     * then the entry is read again. The loop is the one a claim without direct gets runs.
+     */
+    ClaimResult afterRefusal(Claim claim, KeyValueEntry seen) {
+        KeyValueEntry current = seen;
+        for (int attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
             if (current == null) {
-                expectedRevision = 0;
-                continue;
+                current = readLast(claim.key());
             }
-            if (current.getOperation() == KeyValueOperation.PUT) {
-                NatsEntry stored = decode(current);
-                if (!stored.isExpiredAt(current.getCreated().toInstant(), Instant.now())) {
-                    return new ClaimResult.Held(stored.payload());
+            long expectedRevision = 0;
+            if (current != null) {
+                if (current.getOperation() == KeyValueOperation.PUT) {
+                    NatsEntry stored = decode(current);
+                    if (!stored.isExpiredAt(current.getCreated().toInstant(), Instant.now())) {
+                        return new ClaimResult.Held(stored.payload());
+                    }
                 }
+                expectedRevision = current.getRevision();
             }
-            expectedRevision = current.getRevision();
+            long sentAt = System.nanoTime();
+            OptionalLong written = write(claim.key(), claim.entry(), expectedRevision);
+            if (written.isPresent()) {
+                return acquired(claim, written.getAsLong(), sentAt);
+            }
+            current = null;
         }
         throw lostRaces("a claim");
+    }
+
+    private ClaimResult acquired(Claim claim, long revision, long sentAt) {
+        claims.put(claim.token().value(), new OwnedClaim(claim.key(), claim.value(), revision, sentAt, claim.lease()));
+        return new ClaimResult.Acquired(claim.token());
     }
 
     @Override
@@ -289,17 +368,92 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
 
     /** Writes {@code entry} over {@code expectedRevision} (0: no revision yet); empty when another revision is last. */
     private OptionalLong write(String key, byte[] entry, long expectedRevision) {
-        try {
-            return OptionalLong.of(keyValue.update(key, entry, expectedRevision));
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        long revision = writtenRevision(await(send("write", () -> sendWrite(key, entry, expectedRevision)), deadline,
+                "write"));
+        return revision > 0 ? OptionalLong.of(revision) : OptionalLong.empty();
+    }
+
+    /**
+     * A JetStream publish of {@code entry} to the key's subject that the server stores only if
+     * {@code expectedRevision} is the subject's last sequence (what {@link KeyValue#update} sends).
+     */
+    private CompletableFuture<Message> sendWrite(String key, byte[] entry, long expectedRevision) {
+        Headers headers = new Headers().put(EXPECTED_LAST_SUB_SEQ_HDR, Long.toString(expectedRevision));
+        return connection.requestWithTimeout(subjectPrefix + key, headers, entry, requestTimeout);
+    }
+
+    /** A direct get of the key's last revision, served by any server that holds the stream. */
+    private CompletableFuture<Message> sendDirectGet(String key) {
+        return connection.requestWithTimeout(directGetPrefix + key, null, requestTimeout);
+    }
+
+    /** The revision the write stored; 0 when the server refused it because another revision is last. */
+    private long writtenRevision(Message reply) {
+        if (reply.isStatusMessage()) {
+            throw failure("write", new IOException("Error Publishing: " + reply.getStatus().getMessageWithCode()));
         }
-        catch (JetStreamApiException ex) {
-            if (ex.getApiErrorCode() == JS_WRONG_LAST_SEQUENCE) {
-                return OptionalLong.empty();
+        PublishReply answer = new PublishReply(reply);
+        if (answer.hasError()) {
+            if (answer.getApiErrorCode() == JS_WRONG_LAST_SEQUENCE) {
+                return 0;
             }
-            throw failure("write", ex);
+            throw failure("write", new JetStreamApiException(answer));
         }
-        catch (IOException | IllegalStateException ex) {
-            throw failure("write", ex);
+        long revision = answer.revision();
+        if (revision <= 0) {
+            throw failure("write", new IOException("Invalid JetStream ack: " + answer));
+        }
+        return revision;
+    }
+
+    /** What a direct get answered: the key's last revision, or null when the server holds nothing for the key. */
+    private KeyValueEntry lastRevision(Message reply) {
+        if (reply.isStatusMessage()) {
+            io.nats.client.api.Error error = io.nats.client.api.Error.convert(reply.getStatus());
+            if (error.getApiErrorCode() == JS_NO_MESSAGE_FOUND_ERR) {
+                return null;
+            }
+            throw failure("read", new JetStreamApiException(error));
+        }
+        try {
+            return new KeyValueEntry(new MessageInfo(reply, streamName, true));
+        }
+        catch (IllegalStateException ex) {
+            throw failure("read", ex);
+        }
+    }
+
+    /** Sends one request; a connection that is closed or draining is a storage error. */
+    private CompletableFuture<Message> send(String action, Supplier<CompletableFuture<Message>> request) {
+        try {
+            return request.get();
+        }
+        catch (IllegalStateException ex) {
+            throw failure(action, ex);
+        }
+    }
+
+    /** Waits for an answer until {@code deadline} ({@link System#nanoTime()}), as jnats' blocking requests do. */
+    private Message await(CompletableFuture<Message> reply, long deadline, String action) {
+        try {
+            return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (TimeoutException ex) {
+            reply.cancel(false);
+            throw failure(action, new IOException("Timeout or no response waiting for NATS JetStream server within "
+                    + requestTimeout, ex));
+        }
+        catch (ExecutionException ex) {
+            throw failure(action, ex.getCause() instanceof Exception cause ? cause : ex);
+        }
+        catch (CancellationException ex) {
+            // jnats cancels a request that no server can answer ("no responders").
+            throw failure(action, new IOException("No JetStream server answered", ex));
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw failure(action, new IOException("Interrupted while waiting for NATS JetStream", ex));
         }
     }
 
@@ -323,9 +477,14 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     /**
      * The key's last revision, delete and purge markers included (unlike {@link KeyValue#get}),
      * because taking over a deleted key is a compare-and-set on the marker's revision; null when
-     * the server holds nothing for the key.
+     * the server holds nothing for the key. A direct get when the bucket allows it, else the
+     * stream leader's message get.
      */
     private KeyValueEntry readLast(String key) {
+        if (directGetPrefix != null) {
+            long deadline = System.nanoTime() + requestTimeout.toNanos();
+            return lastRevision(await(send("read", () -> sendDirectGet(key)), deadline, "read"));
+        }
         try {
             return new KeyValueEntry(management.getLastMessage(streamName, subjectPrefix + key));
         }

@@ -8,6 +8,8 @@ import io.nats.client.Connection;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.support.NatsKeyValueUtil;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
+
+    /** A storage timeout longer than the tests hold answers back. */
+    private static final Duration PATIENT = Duration.ofSeconds(30);
 
     private static Connection connection;
     private static String bucket;
@@ -109,25 +114,122 @@ class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
 
     @Test
     void eachOperationTakesTheDocumentedNumberOfRoundTrips() throws Exception {
-        try (Connection counted = NatsTestServer.connect()) {
-            NatsIdempotencyStorage measured = new NatsIdempotencyStorage(counted, bucket);
+        HeldAnswers answers = new HeldAnswers();
+        try (Connection counted = NatsTestServer.connect(answers)) {
+            NatsIdempotencyStorage measured = new NatsIdempotencyStorage(counted, bucket, PATIENT);
             String key = key("round-trips");
             ClaimResult[] claim = new ClaimResult[1];
 
-            assertThat(roundTrips(counted, () -> claim[0] = measured.attemptLock(key, bytes("v"), LONG)))
-                    .as("winning claim").isEqualTo(1);
+            assertThat(requests(answers, 2, () -> claim[0] = measured.attemptLock(key, bytes("v"), LONG)))
+                    .as("winning claim: write and get together").isEqualTo(new Requests(2, 2));
             OwnerToken first = ((ClaimResult.Acquired) claim[0]).token();
-            assertThat(roundTrips(counted, () -> measured.attemptLock(key, bytes("w"), LONG)))
-                    .as("losing claim").isEqualTo(2);
-            assertThat(roundTrips(counted, () -> measured.extend(key, first, LONG))).as("extend").isEqualTo(1);
-            assertThat(roundTrips(counted, () -> measured.release(key, first))).as("release").isEqualTo(1);
-            assertThat(roundTrips(counted, () -> claim[0] = measured.attemptLock(key, bytes("v"), LONG)))
-                    .as("claim over the delete marker a release leaves").isEqualTo(3);
+            assertThat(requests(answers, 2, () -> measured.attemptLock(key, bytes("w"), LONG)))
+                    .as("losing claim: write and get together").isEqualTo(new Requests(2, 2));
+            assertThat(requests(answers, 1, () -> measured.extend(key, first, LONG))).as("extend")
+                    .isEqualTo(new Requests(1, 1));
+            assertThat(requests(answers, 1, () -> measured.release(key, first))).as("release")
+                    .isEqualTo(new Requests(1, 1));
+            assertThat(requests(answers, 2, () -> claim[0] = measured.attemptLock(key, bytes("v"), LONG)))
+                    .as("claim over the delete marker a release leaves: then a write over the marker")
+                    .isEqualTo(new Requests(2, 3));
             OwnerToken second = ((ClaimResult.Acquired) claim[0]).token();
-            assertThat(roundTrips(counted, () -> measured.complete(key, second, bytes("done"), LONG)))
-                    .as("complete").isEqualTo(1);
-            assertThat(roundTrips(counted, () -> measured.complete(key, second, bytes("again"), LONG)))
-                    .as("complete of an ended claim").isZero();
+            assertThat(requests(answers, 1, () -> measured.complete(key, second, bytes("done"), LONG)))
+                    .as("complete").isEqualTo(new Requests(1, 1));
+            assertThat(requests(answers, 0, () -> measured.complete(key, second, bytes("again"), LONG)))
+                    .as("complete of an ended claim").isEqualTo(new Requests(0, 0));
+            assertThat(requests(answers, 2, () -> claim[0] = measured.attemptLock(key, bytes("v"), LONG)))
+                    .as("replay of the completed key").isEqualTo(new Requests(2, 2));
+            assertHeld(claim[0], "done");
+        }
+    }
+
+    @Test
+    void aReplaySendsItsReadWithItsClaimAndWaitsForOneAnswerOnly() throws Exception {
+        HeldAnswers answers = new HeldAnswers();
+        try (Connection counted = NatsTestServer.connect(answers)) {
+            NatsIdempotencyStorage measured = new NatsIdempotencyStorage(counted, bucket, PATIENT);
+            String key = key("replay-one-round-trip");
+            OwnerToken token = ((ClaimResult.Acquired) measured.attemptLock(key, bytes("v"), LONG)).token();
+            measured.complete(key, token, bytes("stored response"), LONG);
+            long before = answers.sent();
+
+            answers.hold();
+            CompletableFuture<ClaimResult> replay =
+                    CompletableFuture.supplyAsync(() -> measured.attemptLock(key, bytes("v"), LONG));
+            long sentBeforeAnyAnswer;
+            try {
+                sentBeforeAnyAnswer = answers.awaitSent(before + 2, Duration.ofSeconds(5)) - before;
+            }
+            finally {
+                answers.release();
+            }
+            ClaimResult result = replay.get(20, TimeUnit.SECONDS);
+
+            assertThat(sentBeforeAnyAnswer).as("requests the replay sent before any answer came back").isEqualTo(2);
+            assertThat(answers.sent() - before).as("requests the replay sent in all").isEqualTo(2);
+            assertHeld(result, "stored response");
+        }
+    }
+
+    @Test
+    void aRefusedClaimWhoseGetSawNothingReadsTheEntryAgain() throws Exception {
+        String key = key("race-nothing-seen");
+        acquire(key, LONG);
+        long before = connection.getStatistics().getRequestsSent();
+
+        ClaimResult result = storage.afterRefusal(storage.newClaim(key, bytes("w"), LONG), null);
+
+        assertHeld(result, "v");
+        assertThat(connection.getStatistics().getRequestsSent() - before).as("one read").isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedClaimWhoseGetSawAnOlderDeletedRevisionDoesNotWriteOverTheNewerOne() throws Exception {
+        String key = key("race-older-seen");
+        storage.release(key, acquire(key, LONG));
+        KeyValueEntry deleted = lastRevision(key);
+        OwnerToken newer = acquire(key, LONG);
+        KeyValueEntry current = lastRevision(key);
+        long before = connection.getStatistics().getRequestsSent();
+
+        ClaimResult result = storage.afterRefusal(storage.newClaim(key, bytes("w"), LONG), deleted);
+
+        assertHeld(result, "v");
+        assertThat(connection.getStatistics().getRequestsSent() - before)
+                .as("the write over the older revision, refused, then one read").isEqualTo(2);
+        KeyValueEntry after = lastRevision(key);
+        assertThat(after.getRevision()).isEqualTo(current.getRevision());
+        assertThat(NatsEntry.decode(after.getValue()).owner()).isEqualTo(newer.value());
+    }
+
+    @Test
+    void aBucketWithoutDirectGetsIsClaimedByAWriteThenARead() throws Exception {
+        String name = NatsTestServer.bucketName();
+        // As a KV bucket, but without allow_direct, which jnats always sets on the buckets it creates.
+        connection.jetStreamManagement().addStream(StreamConfiguration.builder()
+                .name(NatsKeyValueUtil.toStreamName(name))
+                .subjects(NatsKeyValueUtil.toStreamSubject(name))
+                .storageType(StorageType.File)
+                .maxMessagesPerSubject(1)
+                .allowRollup(true)
+                .denyDelete(true)
+                .allowDirect(false)
+                .build());
+        HeldAnswers answers = new HeldAnswers();
+        try (Connection counted = NatsTestServer.connect(answers)) {
+            NatsIdempotencyStorage withoutDirectGets = new NatsIdempotencyStorage(counted, name, PATIENT);
+            String key = key("no-direct");
+            ClaimResult[] claim = new ClaimResult[1];
+
+            assertThat(requests(answers, 1, () -> claim[0] = withoutDirectGets.attemptLock(key, bytes("v"), LONG)))
+                    .as("winning claim").isEqualTo(new Requests(1, 1));
+            assertThat(claim[0]).isInstanceOf(ClaimResult.Acquired.class);
+            assertThat(requests(answers, 1, () -> claim[0] = withoutDirectGets.attemptLock(key, bytes("w"), LONG)))
+                    .as("losing claim: the refused write, then a read").isEqualTo(new Requests(1, 2));
+            assertHeld(claim[0], "v");
+        }
+        finally {
+            NatsTestServer.deleteBucket(connection, name);
         }
     }
 
@@ -159,10 +261,38 @@ class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
                 .hasMessageContaining(bucket);
     }
 
-    /** Messages the client sent while {@code operation} ran: one per request to JetStream. */
-    private static long roundTrips(Connection connection, Runnable operation) {
-        long before = connection.getStatistics().getOutMsgs();
-        operation.run();
-        return connection.getStatistics().getOutMsgs() - before;
+    /**
+     * The requests {@code operation} sent before any answer reached it, and in all. Answers are held
+     * until {@code firstRound} requests have been sent (or 5 seconds have passed), so requests sent
+     * without waiting for one another count in the first number: one round trip of latency.
+     */
+    private static Requests requests(HeldAnswers answers, long firstRound, Runnable operation) throws Exception {
+        long before = answers.sent();
+        answers.hold();
+        CompletableFuture<Void> running = CompletableFuture.runAsync(operation);
+        long sentBeforeAnyAnswer;
+        try {
+            sentBeforeAnyAnswer = answers.awaitSent(before + firstRound, Duration.ofSeconds(5)) - before;
+        }
+        finally {
+            answers.release();
+        }
+        running.get(20, TimeUnit.SECONDS);
+        return new Requests(sentBeforeAnyAnswer, answers.sent() - before);
+    }
+
+    private static void assertHeld(ClaimResult result, String value) {
+        assertThat(result).isInstanceOfSatisfying(ClaimResult.Held.class,
+                held -> assertThat(held.value()).isEqualTo(bytes(value)));
+    }
+
+    /** Requests an operation sent before any answer came back, and in all. */
+    record Requests(long beforeAnyAnswer, long total) {
+    }
+
+    /** The key's last revision as the server holds it, delete markers included. */
+    private static KeyValueEntry lastRevision(String key) throws Exception {
+        return new KeyValueEntry(connection.jetStreamManagement().getLastMessage(NatsKeyValueUtil.toStreamName(bucket),
+                NatsKeyValueUtil.toKeyPrefix(bucket) + key));
     }
 }

@@ -6,6 +6,8 @@ import java.util.UUID;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.StatisticsCollector;
 import org.testcontainers.containers.GenericContainer;
 
 import dev.idempotency.testsupport.TestServer;
@@ -17,9 +19,18 @@ final class NatsTestServer {
     }
 
     static Connection connect() throws IOException, InterruptedException {
+        return Nats.connect(url());
+    }
+
+    /** A connection whose requests and answers {@code statistics} counts (and may hold back). */
+    static Connection connect(StatisticsCollector statistics) throws IOException, InterruptedException {
+        return Nats.connect(new Options.Builder().server(url()).statisticsCollector(statistics).build());
+    }
+
+    private static String url() {
         TestServer server = TestServer.resolve("NATS", "IDEMPOTENCY_TEST_NATS_URL", 4222,
                 () -> new GenericContainer<>("nats:2.10-alpine").withCommand("-js").withExposedPorts(4222));
-        return Nats.connect(server.url("nats"));
+        return server.url("nats");
     }
 
     /** A bucket name no other test run uses. */
