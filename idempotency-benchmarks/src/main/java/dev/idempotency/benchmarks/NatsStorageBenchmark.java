@@ -10,6 +10,7 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.StatisticsCollector;
 import io.nats.client.api.StorageType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -126,9 +127,15 @@ public class NatsStorageBenchmark {
     }
 
     static Connection connect() throws IOException, InterruptedException {
+        return connect(null);
+    }
+
+    /** With {@code statistics} collecting the connection's counts; jnats' own when null. */
+    static Connection connect(StatisticsCollector statistics) throws IOException, InterruptedException {
         return Nats.connect(new Options.Builder()
                 .server(StoreAddresses.nats().toString())
                 .connectionName("idempotency-benchmarks")
+                .statisticsCollector(statistics)
                 .build());
     }
 }

@@ -8,14 +8,17 @@ import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.resource.ClientResources;
 import io.nats.client.Connection;
+import io.nats.client.impl.NatsStatistics;
 
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Counts the requests each path sends per operation, on one thread, outside JMH: each one is a
- * round trip, as nothing is pipelined on one thread. Counted at the client (Lettuce's command
- * completions, jnats's published messages), so other clients of the same server do not count.
+ * Counts the round trips of latency each path takes per operation, on one thread, outside JMH.
+ * Counted at the client, so other clients of the same server do not count. On Redis each command
+ * is one (Lettuce's command completions: nothing is pipelined on one thread). On NATS a request
+ * sent while the operation's earlier requests are still unanswered shares their round trip: a
+ * request starts a new one only if an answer arrived since the previous request was sent.
  */
 final class RoundTripCount {
 
@@ -66,13 +69,14 @@ final class RoundTripCount {
 
     static StoreCosts nats() throws Exception {
         NatsStorageBenchmark.Bucket bucket = new NatsStorageBenchmark.Bucket();
-        Connection connection = NatsStorageBenchmark.connect();
+        RoundCounter rounds = new RoundCounter();
+        Connection connection = NatsStorageBenchmark.connect(rounds);
         try {
             bucket.open(connection);
             NatsStorageBenchmark benchmark = new NatsStorageBenchmark();
             NatsStorageBenchmark.ThreadKeys keys = new NatsStorageBenchmark.ThreadKeys();
             keys.setUp(bucket);
-            LongSupplier sent = () -> connection.getStatistics().getOutMsgs();
+            LongSupplier sent = rounds::count;
             return new StoreCosts("nats-server " + connection.getServerInfo().getVersion() + " with JetStream",
                     new PathCost(perOperation(sent, () -> benchmark.firstRequest(bucket, keys))),
                     new PathCost(perOperation(sent, () -> benchmark.baselineFirstRequest(bucket, keys))),
@@ -122,6 +126,37 @@ final class RoundTripCount {
 
         long count() {
             return completed.get();
+        }
+    }
+
+    /**
+     * jnats reports each request to its statistics before publishing it, and each answer before
+     * completing the request's future: so a request that follows an answer is known to have
+     * waited for it. A request sent together with an earlier one counts once more only if that
+     * one's answer came back before it was sent, which overcounts, never undercounts.
+     */
+    private static final class RoundCounter extends NatsStatistics {
+
+        private final AtomicLong rounds = new AtomicLong();
+        private volatile boolean answeredSinceLastRequest = true;
+
+        @Override
+        public void incrementOutstandingRequests() {
+            super.incrementOutstandingRequests();
+            if (answeredSinceLastRequest) {
+                answeredSinceLastRequest = false;
+                rounds.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void decrementOutstandingRequests() {
+            answeredSinceLastRequest = true;
+            super.decrementOutstandingRequests();
+        }
+
+        long count() {
+            return rounds.get();
         }
     }
 }
