@@ -89,8 +89,9 @@ import static io.nats.client.support.NatsJetStreamConstants.JS_WRONG_LAST_SEQUEN
  * owner-only operation must therefore run on the instance that made the claim, and a token it
  * does not know is answered {@code false}. Every request waits at most the timeout given to the
  * constructor. A refused write is read from the server's answer as a value, not caught as an
- * exception. Reads may be served by a replica, so on a replicated bucket a claim may briefly see
- * an older revision; it then retries, or answers that older value.
+ * exception. The direct get sent with a claim may be served by a replica, so on a replicated
+ * bucket it may see an older revision: a live one is answered (the key was held within the
+ * call), anything else makes the claim read again from the stream's leader.
  */
 public final class NatsIdempotencyStorage implements IdempotencyStorage {
 
@@ -477,14 +478,11 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     /**
      * The key's last revision, delete and purge markers included (unlike {@link KeyValue#get}),
      * because taking over a deleted key is a compare-and-set on the marker's revision; null when
-     * the server holds nothing for the key. A direct get when the bucket allows it, else the
-     * stream leader's message get.
+     * the server holds nothing for the key. Always the stream leader's message get: this is the
+     * read a claim falls back to when the speculative direct get proved stale, and a replica
+     * that lags could answer the same stale revision again and again.
      */
     private KeyValueEntry readLast(String key) {
-        if (directGetPrefix != null) {
-            long deadline = System.nanoTime() + requestTimeout.toNanos();
-            return lastRevision(await(send("read", () -> sendDirectGet(key)), deadline, "read"));
-        }
         try {
             return new KeyValueEntry(management.getLastMessage(streamName, subjectPrefix + key));
         }
