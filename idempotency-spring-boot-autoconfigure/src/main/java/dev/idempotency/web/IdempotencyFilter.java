@@ -1,6 +1,8 @@
 package dev.idempotency.web;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
 
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -125,17 +127,42 @@ public final class IdempotencyFilter extends OncePerRequestFilter {
             return request;
         }
         int max = limits.maxRequestBytes();
-        if (request.getContentLengthLong() > max) {
+        long declared = request.getContentLengthLong();
+        if (declared > max) {
             IdempotentExchange.startTooLarge(request, max);
             return request;
         }
-        byte[] head = request.getInputStream().readNBytes(max + 1);
+        InputStream body = request.getInputStream();
+        // readNBytes(max + 1) starts with an 8 KB buffer, however small the body: read a declared length exactly.
+        byte[] head = declared >= 0 ? readDeclared(body, (int) declared, max) : body.readNBytes(max + 1);
         if (head.length > max) {
             IdempotentExchange.startTooLarge(request, max);
             return new CachedBodyRequest(request, head, false);
         }
         IdempotentExchange.start(request, head);
         return new CachedBodyRequest(request, head, true);
+    }
+
+    /**
+     * Reads a body of declared {@code length} into one array of that size. A body that goes on past
+     * its declared length is read on, up to one byte past {@code max}, as a body of unknown length
+     * is; one that ends early is what was read.
+     */
+    static byte[] readDeclared(InputStream body, int length, int max) throws IOException {
+        byte[] declared = new byte[length];
+        int read = body.readNBytes(declared, 0, length);
+        if (read < length) {
+            return Arrays.copyOf(declared, read);
+        }
+        int next = body.read();
+        if (next == -1) {
+            return declared;
+        }
+        byte[] rest = body.readNBytes(max - length);
+        byte[] head = Arrays.copyOf(declared, length + 1 + rest.length);
+        head[length] = (byte) next;
+        System.arraycopy(rest, 0, head, length + 1, rest.length);
+        return head;
     }
 
     private static boolean isForm(HttpServletRequest request) {

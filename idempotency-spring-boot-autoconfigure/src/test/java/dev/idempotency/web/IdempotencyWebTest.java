@@ -465,6 +465,41 @@ class IdempotencyWebTest extends WebTestSupport {
     }
 
     @Test
+    void aChunkedBodyAboveTheRequestLimitIsRefusedWith413BeforeTheHandlerRuns() throws Exception {
+        int before = WebTestApplication.executions("/payments");
+        String large = "{\"amount\":\"" + "9".repeat(1024 * 1024) + "\"}";
+
+        assertProblem(send(chunked("/payments", newKey(), large)), 413, "request-too-large");
+        assertThat(WebTestApplication.executions("/payments")).isEqualTo(before);
+    }
+
+    @Test
+    void aChunkedBodyIsFingerprintedAsTheSameBodyWithAContentLength() throws Exception {
+        String key = newKey();
+        String body = "{\"amount\":\"" + "9".repeat(20_000) + "\"}";
+        int before = WebTestApplication.executions("/payments");
+
+        HttpResponse<String> first = send(chunked("/payments", key, body));
+        HttpResponse<String> retry = send(request("/payments", key, body));
+        HttpResponse<String> other = send(chunked("/payments", key, body.replace('9', '8')));
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertProblem(other, 422, "key-reused");
+        assertThat(WebTestApplication.executions("/payments")).isEqualTo(before + 1);
+    }
+
+    /** A request whose body is sent chunked, without a Content-Length. */
+    private HttpRequest chunked(String path, String key, String body) {
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes)))
+                .build();
+    }
+
+    @Test
     void aLargeBodyWithAKeyStillReachesARouteThatIsNotProtected() throws Exception {
         String large = "x".repeat(2 * 1024 * 1024);
         HttpResponse<String> response = send(request("/echo-length", newKey(), large));
