@@ -37,11 +37,34 @@ record StoredState(Status status, RequestFingerprint fingerprint, Instant claime
     }
 
     byte[] encode() {
-        ByteBuffer buffer = ByteBuffer.allocate(HEADER + result.length);
+        byte[] encoded = withHeader(status, fingerprint, claimedAt, result.length);
+        System.arraycopy(result, 0, encoded, HEADER, result.length);
+        return encoded;
+    }
+
+    /**
+     * The encoding of {@code success(fingerprint, claimedAt, result)}, with the result written
+     * straight into it: the same bytes, without the result's own array.
+     *
+     * @throws IllegalStateException when the writer's length is negative
+     */
+    static byte[] encodeSuccess(RequestFingerprint fingerprint, Instant claimedAt, ResultWriter result) {
+        int length = result.length();
+        if (length < 0) {
+            throw new IllegalStateException("A result cannot be " + length + " bytes long");
+        }
+        byte[] encoded = withHeader(Status.SUCCESS, fingerprint, claimedAt, length);
+        result.writeTo(encoded, HEADER);
+        return encoded;
+    }
+
+    /** An array for an entry with a result of {@code resultLength} bytes, its header written. */
+    private static byte[] withHeader(Status status, RequestFingerprint fingerprint, Instant claimedAt,
+            int resultLength) {
+        ByteBuffer buffer = ByteBuffer.allocate(HEADER + resultLength);
         buffer.put(FORMAT).put((byte) status.ordinal());
         fingerprint.writeTo(buffer);
         buffer.putLong(claimedAt.toEpochMilli());
-        buffer.put(result);
         return buffer.array();
     }
 
