@@ -12,6 +12,7 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import dev.idempotency.engine.OwnedKey;
 import dev.idempotency.engine.RequestFingerprint;
+import dev.idempotency.engine.ResultWriter;
 
 /**
  * The idempotency state of one request that carries a key, kept as a request attribute from the
@@ -126,13 +127,26 @@ final class IdempotentExchange {
         }
         int status = response.getStatus();
         if (policy.stores(status)) {
-            byte[] content = response.getContentAsByteArray();
-            StoredResponse stored = content.length > maxResponseSize ? StoredResponse.notReplayable(status)
-                    : new StoredResponse(status, replayed.capture(response), content);
-            key.complete(stored.encode());
+            if (response.getContentSize() > maxResponseSize) {
+                key.complete(StoredResponse.notReplayable(status).encode());
+                return;
+            }
+            ResultWriter stored = StoredResponse.captured(status, replayed.capture(response), response);
+            key.complete(encode(stored));
             return;
         }
         release(key, "a " + status + " response");
+    }
+
+    /**
+     * The stored response in one array of exactly its size, the body copied into it from the
+     * capture buffer. {@code OwnedKey.complete(ResultWriter)}, once the engine has it, would take
+     * {@code stored} as is and save this copy too.
+     */
+    private static byte[] encode(ResultWriter stored) {
+        byte[] encoded = new byte[stored.length()];
+        stored.writeTo(encoded, 0);
+        return encoded;
     }
 
     private static void release(OwnedKey key, String after) {

@@ -1,22 +1,33 @@
 package dev.idempotency.web;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+
+import dev.idempotency.engine.ResultWriter;
 
 /**
  * An HTTP response as stored for replay: status, the allowlisted headers in order, and the body
  * bytes exactly as first sent. A response too large to keep is stored as its status alone,
  * marked not {@link #replayable()}.
+ *
+ * <p>Encoded as: one format byte ({@code 1}, or {@code 2} when not replayable), the status and
+ * the header count as two-byte unsigned integers, each header's name and value as
+ * {@link java.io.DataOutput#writeUTF} writes them (a two-byte length, then modified UTF-8), and
+ * the body bytes to the end.
  */
 public record StoredResponse(int status, List<Header> headers, byte[] body, boolean replayable) {
 
@@ -59,42 +70,171 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, bool
         response.getOutputStream().write(body);
     }
 
-    /** The binary form the engine stores: format byte, status, header count, headers, body. */
+    /** The binary form the engine stores (see the class description). */
     public byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(body.length + 64 * (headers.size() + 1));
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(replayable ? FORMAT : FORMAT_NOT_REPLAYABLE);
-            out.writeShort(status);
-            out.writeShort(headers.size());
-            for (Header header : headers) {
-                out.writeUTF(header.name());
-                out.writeUTF(header.value());
-            }
-            out.write(body);
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return bytes.toByteArray();
+        return new Encoding(replayable ? FORMAT : FORMAT_NOT_REPLAYABLE, status, headers, body.length,
+                (target, offset) -> System.arraycopy(body, 0, target, offset, body.length)).toByteArray();
     }
 
-    /** Reads what {@link #encode()} wrote. */
+    /**
+     * The binary form of a replayable response whose body is still in the capture buffer, written
+     * by the engine straight into the entry it stores: the body is copied once, from the capture
+     * buffer into that entry. The same bytes as {@link #encode()} of that response.
+     */
+    static ResultWriter captured(int status, List<Header> headers, ContentCachingResponseWrapper response) {
+        int size = response.getContentSize();
+        return new Encoding(FORMAT, status, headers, size, (target, offset) -> {
+            try (InputStream body = response.getContentInputStream()) {
+                if (body.readNBytes(target, offset, size) != size) {
+                    throw new IllegalStateException("The captured response body changed while it was stored");
+                }
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        });
+    }
+
+    /**
+     * Reads what {@link #encode()} wrote.
+     *
+     * @throws IllegalStateException when {@code encoded} is not a stored response this version
+     *     understands, or is cut short
+     */
     public static StoredResponse decode(byte[] encoded) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
-            byte format = in.readByte();
+        ByteBuffer in = ByteBuffer.wrap(encoded);
+        try {
+            byte format = in.get();
             if (format != FORMAT && format != FORMAT_NOT_REPLAYABLE) {
                 throw new IllegalStateException("The stored response is not in a format this version understands");
             }
-            int status = in.readUnsignedShort();
-            int count = in.readUnsignedShort();
+            int status = Short.toUnsignedInt(in.getShort());
+            int count = Short.toUnsignedInt(in.getShort());
             Header[] headers = new Header[count];
             for (int i = 0; i < count; i++) {
-                headers[i] = new Header(in.readUTF(), in.readUTF());
+                headers[i] = new Header(getUtf(in), getUtf(in));
             }
-            return new StoredResponse(status, List.of(headers), in.readAllBytes(), format == FORMAT);
+            byte[] body = Arrays.copyOfRange(encoded, in.position(), encoded.length);
+            return new StoredResponse(status, List.of(headers), body, format == FORMAT);
+        }
+        catch (BufferUnderflowException ex) {
+            throw new IllegalStateException("The stored response is truncated", ex);
+        }
+    }
+
+    /** Reads what {@link java.io.DataOutput#writeUTF} wrote; ASCII, which header values are in practice, without a decoder. */
+    private static String getUtf(ByteBuffer in) {
+        int start = in.position();
+        int length = Short.toUnsignedInt(in.getShort());
+        int from = in.position();
+        if (length > in.remaining()) {
+            throw new BufferUnderflowException();
+        }
+        in.position(from + length);
+        byte[] bytes = in.array();
+        for (int i = from; i < from + length; i++) {
+            if (bytes[i] <= 0) {
+                return readUtf(bytes, start, 2 + length);
+            }
+        }
+        return new String(bytes, from, length, StandardCharsets.ISO_8859_1);
+    }
+
+    private static String readUtf(byte[] bytes, int offset, int length) {
+        try {
+            return new DataInputStream(new ByteArrayInputStream(bytes, offset, length)).readUTF();
         }
         catch (IOException ex) {
-            throw new IllegalStateException("The stored response is truncated", ex);
+            throw new IllegalStateException("The stored response has a malformed header", ex);
+        }
+    }
+
+    /** Writes a body of known length into the encoding. */
+    private interface BodyWriter {
+
+        void writeTo(byte[] target, int offset);
+    }
+
+    /** The encoding of one response, its length known before anything is written. */
+    private static final class Encoding implements ResultWriter {
+
+        private static final int MAX_UTF_LENGTH = 0xFFFF;
+
+        private final byte format;
+        private final int status;
+        private final List<Header> headers;
+        private final BodyWriter body;
+        private final int length;
+
+        Encoding(byte format, int status, List<Header> headers, int bodyLength, BodyWriter body) {
+            if (headers.size() > 0xFFFF) {
+                throw new IllegalArgumentException("A stored response holds at most 65535 headers");
+            }
+            this.format = format;
+            this.status = status;
+            this.headers = headers;
+            this.body = body;
+            int length = 1 + Short.BYTES + Short.BYTES + bodyLength;
+            for (Header header : headers) {
+                length += Short.BYTES + utfLength(header.name()) + Short.BYTES + utfLength(header.value());
+            }
+            this.length = length;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public void writeTo(byte[] target, int offset) {
+            ByteBuffer out = ByteBuffer.wrap(target, offset, length);
+            out.put(format).putShort((short) status).putShort((short) headers.size());
+            for (Header header : headers) {
+                putUtf(out, header.name());
+                putUtf(out, header.value());
+            }
+            body.writeTo(target, out.position());
+        }
+
+        byte[] toByteArray() {
+            byte[] encoded = new byte[length];
+            writeTo(encoded, 0);
+            return encoded;
+        }
+
+        /** The length {@link java.io.DataOutput#writeUTF} gives {@code text}, without its two-byte prefix. */
+        private static int utfLength(String text) {
+            int length = text.length();
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == 0 || c >= 0x80) {
+                    length += c < 0x800 ? 1 : 2;
+                }
+            }
+            if (length > MAX_UTF_LENGTH) {
+                throw new IllegalArgumentException("A header of a stored response is at most " + MAX_UTF_LENGTH
+                        + " bytes long, this one is " + length);
+            }
+            return length;
+        }
+
+        /** Writes {@code text} as {@link java.io.DataOutput#writeUTF} does. */
+        private static void putUtf(ByteBuffer out, String text) {
+            out.putShort((short) utfLength(text));
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c != 0 && c < 0x80) {
+                    out.put((byte) c);
+                }
+                else if (c < 0x800) {
+                    out.put((byte) (0xC0 | (c >> 6))).put((byte) (0x80 | (c & 0x3F)));
+                }
+                else {
+                    out.put((byte) (0xE0 | (c >> 12))).put((byte) (0x80 | ((c >> 6) & 0x3F)))
+                            .put((byte) (0x80 | (c & 0x3F)));
+                }
+            }
         }
     }
 }
