@@ -1,6 +1,9 @@
 package dev.idempotency.web;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -32,6 +35,7 @@ public final class IdempotentHandlerGuard {
     private final IdempotencyScopeResolver scopeResolver;
     private final InProgress inProgress;
     private final Duration waitTimeout;
+    private final Map<HandlerKey, HandlerTraits> handlerTraits = new ConcurrentHashMap<>();
 
     /**
      * @param inProgress what a duplicate of a running request gets unless its handler says otherwise
@@ -68,7 +72,8 @@ public final class IdempotentHandlerGuard {
      *     and the keeper fails closed (failing open, the handler runs unprotected)
      */
     public StoredResponse admit(HttpServletRequest request, HandlerMethod handler) {
-        Idempotent annotation = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
+        HandlerTraits traits = traitsOf(handler);
+        Idempotent annotation = traits.annotation();
         IdempotentRoutes.Protection protection = routes.protectionOf(request, annotation);
         if (protection == IdempotentRoutes.Protection.NONE) {
             return null;
@@ -77,7 +82,7 @@ public final class IdempotentHandlerGuard {
         IdempotencyKey scopedKey;
         RequestFingerprint fingerprint;
         try {
-            scopedKey = admissibleKey(request, handler, protection, exchange);
+            scopedKey = admissibleKey(request, traits, protection, exchange);
             if (scopedKey == null) {
                 return null;
             }
@@ -104,7 +109,7 @@ public final class IdempotentHandlerGuard {
     }
 
     /** The scoped key of a request that may claim, or {@code null} when it runs unprotected without one. */
-    private IdempotencyKey admissibleKey(HttpServletRequest request, HandlerMethod handler,
+    private IdempotencyKey admissibleKey(HttpServletRequest request, HandlerTraits traits,
             IdempotentRoutes.Protection protection, IdempotentExchange exchange) {
         String key = exchange == null ? null : header.parse(request.getHeaders(header.name()));
         if (key == null) {
@@ -114,13 +119,40 @@ public final class IdempotentHandlerGuard {
             }
             return null;
         }
-        if (StreamingHandlers.isStreaming(handler)) {
+        if (traits.streaming()) {
             throw new UnreplayableResponseException(IdempotencyProblem.STREAMING_NOT_SUPPORTED, "This operation "
                     + "streams its response, which cannot be stored and replayed; send it without an idempotency key.");
         }
         keyValidator.validate(key);
         exchange.requireBodyWithinLimit();
         return new IdempotencyKey(HTTP_SCOPE + scopeResolver.scopeOf(request), key);
+    }
+
+    /**
+     * The handler's traits, looked up on its first request only. Keyed by bean type as well as
+     * method: a generic return type, and so whether the handler streams, depends on the bean type.
+     */
+    private HandlerTraits traitsOf(HandlerMethod handler) {
+        HandlerKey key = new HandlerKey(handler.getBeanType(), handler.getMethod());
+        HandlerTraits traits = handlerTraits.get(key);
+        if (traits == null) {
+            traits = handlerTraits.computeIfAbsent(key, absent -> new HandlerTraits(
+                    AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class),
+                    StreamingHandlers.isStreaming(handler)));
+        }
+        return traits;
+    }
+
+    private record HandlerKey(Class<?> beanType, Method method) {
+    }
+
+    /**
+     * What never changes for one handler method.
+     *
+     * @param annotation its {@link Idempotent}, or {@code null} when it has none
+     * @param streaming whether it streams its response
+     */
+    private record HandlerTraits(Idempotent annotation, boolean streaming) {
     }
 
     private Duration waitFor(Idempotent annotation) {
