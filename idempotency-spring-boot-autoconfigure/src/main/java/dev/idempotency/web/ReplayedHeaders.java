@@ -52,6 +52,10 @@ public final class ReplayedHeaders {
                 }
                 continue;
             }
+            // Asked first because getHeaders builds a collection even for a header the response lacks.
+            if (!response.containsHeader(name)) {
+                continue;
+            }
             for (String value : response.getHeaders(name)) {
                 captured.add(new StoredResponse.Header(name, value));
             }

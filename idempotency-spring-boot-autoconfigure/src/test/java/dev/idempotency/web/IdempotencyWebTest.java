@@ -48,6 +48,17 @@ class IdempotencyWebTest extends WebTestSupport {
     }
 
     @Test
+    void aReplayCarriesEveryValueOfAnAllowlistedHeaderInOrder() throws Exception {
+        String key = newKey();
+        HttpResponse<byte[]> first = post("/orders", key, ORDER);
+        HttpResponse<byte[]> retry = post("/orders", key, ORDER);
+
+        assertThat(first.headers().allValues("Link")).hasSize(2);
+        assertThat(retry.headers().allValues("Link")).isEqualTo(first.headers().allValues("Link"));
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    }
+
+    @Test
     void aReplayNeverCarriesCookiesDatesOrHeadersOffTheAllowlist() throws Exception {
         String key = newKey();
         HttpResponse<byte[]> first = post("/orders", key, ORDER);

@@ -104,6 +104,7 @@ class WebTestApplication {
             return ResponseEntity.created(URI.create("/orders/" + id))
                     .header(HttpHeaders.SET_COOKIE, "session=" + id)
                     .header("X-Not-Allowlisted", "secret")
+                    .header(HttpHeaders.LINK, "</orders>; rel=\"collection\"", "</items/" + order.item() + ">; rel=\"item\"")
                     .body(Map.of("id", id, "item", order.item(), "quantity", order.quantity()));
         }
 
