@@ -31,6 +31,13 @@ public final class IdempotencyFilter extends OncePerRequestFilter {
 
     private static final Logger logger = LoggerFactory.getLogger(IdempotencyFilter.class);
 
+    /**
+     * The largest declared length read into an array allocated up front. A larger body is read as
+     * it arrives: a client that declares a megabyte and sends nothing must not make its connection
+     * hold a megabyte.
+     */
+    static final int PRESIZED_BODY_LIMIT = 64 * 1024;
+
     private final IdempotencyKeyHeader header;
     private final ResponseStoragePolicy policy;
     private final ReplayedHeaders replayedHeaders;
@@ -134,7 +141,8 @@ public final class IdempotencyFilter extends OncePerRequestFilter {
         }
         InputStream body = request.getInputStream();
         // readNBytes(max + 1) starts with an 8 KB buffer, however small the body: read a declared length exactly.
-        byte[] head = declared >= 0 ? readDeclared(body, (int) declared, max) : body.readNBytes(max + 1);
+        byte[] head = declared >= 0 && declared <= PRESIZED_BODY_LIMIT ? readDeclared(body, (int) declared, max)
+                : body.readNBytes(max + 1);
         if (head.length > max) {
             IdempotentExchange.startTooLarge(request, max);
             return new CachedBodyRequest(request, head, false);

@@ -28,10 +28,7 @@ class IdempotencyFilterBodyTest {
     private static final int MAX = 64;
     private static final long UNKNOWN = -1;
 
-    private final IdempotencyFilter filter = new IdempotencyFilter(new IdempotencyKeyHeader("Idempotency-Key", 255),
-            ResponseStoragePolicy.DEFAULT, new ReplayedHeaders(ReplayedHeaders.DEFAULT),
-            new ProblemResponseWriter(JsonMapper.builder().build(), "urn:problem-type:idempotency:"),
-            new IdempotencyFilter.SizeLimits(MAX, 1024));
+    private final IdempotencyFilter filter = filterWithLimit(MAX);
 
     @Test
     void aBodyOfItsDeclaredLengthIsFingerprintedAndPassedOnWhole() throws Exception {
@@ -107,6 +104,18 @@ class IdempotencyFilterBodyTest {
     }
 
     @Test
+    void aDeclaredLengthAboveThePresizedLimitIsReadAsItArrivesAndFingerprintedTheSame() throws Exception {
+        IdempotencyFilter large = filterWithLimit(4 * IdempotencyFilter.PRESIZED_BODY_LIMIT);
+        int length = IdempotencyFilter.PRESIZED_BODY_LIMIT + 1;
+
+        Passed passed = filter(large, bytes(length), length);
+
+        assertThat(passed.body).isEqualTo(bytes(length));
+        assertWithinLimit(passed);
+        assertThat(passed.fingerprint).isEqualTo(filter(large, bytes(length), UNKNOWN).fingerprint);
+    }
+
+    @Test
     void aDeclaredLengthIsReadIntoOneArrayOfThatSize() throws IOException {
         CountingStream body = new CountingStream(bytes(28));
 
@@ -116,7 +125,19 @@ class IdempotencyFilterBodyTest {
         assertThat(body.largestRead).isEqualTo(28);
     }
 
+    private static IdempotencyFilter filterWithLimit(int maxRequestBytes) {
+        return new IdempotencyFilter(new IdempotencyKeyHeader("Idempotency-Key", 255), ResponseStoragePolicy.DEFAULT,
+                new ReplayedHeaders(ReplayedHeaders.DEFAULT),
+                new ProblemResponseWriter(JsonMapper.builder().build(), "urn:problem-type:idempotency:"),
+                new IdempotencyFilter.SizeLimits(maxRequestBytes, 1024));
+    }
+
     private Passed filter(byte[] body, long declaredLength) throws IOException, ServletException {
+        return filter(filter, body, declaredLength);
+    }
+
+    private static Passed filter(IdempotencyFilter filter, byte[] body, long declaredLength)
+            throws IOException, ServletException {
         MockHttpServletRequest request = new MockHttpServletRequest("POST", "/orders") {
 
             @Override
