@@ -62,7 +62,18 @@ public final class OwnedKey implements ClaimOutcome {
      *     ended and another request took the key over) or storing goes on in the background
      */
     public boolean complete(byte[] result) {
-        byte[] completed = StoredState.success(fingerprint, claimedAt, result).encode();
+        return store(StoredState.success(fingerprint, claimedAt, result).encode());
+    }
+
+    /**
+     * As {@link #complete(byte[])}, with the result writing itself straight into the entry
+     * stored, so that a large result is copied once.
+     */
+    public boolean complete(ResultWriter result) {
+        return store(StoredState.encodeSuccess(fingerprint, claimedAt, result));
+    }
+
+    private boolean store(byte[] completed) {
         try {
             boolean stored = renewal.exclusively(() -> storage.complete(storageKey, token, completed, retention));
             if (stored) {

@@ -132,21 +132,10 @@ final class IdempotentExchange {
                 return;
             }
             ResultWriter stored = StoredResponse.captured(status, replayed.capture(response), response);
-            key.complete(encode(stored));
+            key.complete(stored);
             return;
         }
         release(key, "a " + status + " response");
-    }
-
-    /**
-     * The stored response in one array of exactly its size, the body copied into it from the
-     * capture buffer. {@code OwnedKey.complete(ResultWriter)}, once the engine has it, would take
-     * {@code stored} as is and save this copy too.
-     */
-    private static byte[] encode(ResultWriter stored) {
-        byte[] encoded = new byte[stored.length()];
-        stored.writeTo(encoded, 0);
-        return encoded;
     }
 
     private static void release(OwnedKey key, String after) {
