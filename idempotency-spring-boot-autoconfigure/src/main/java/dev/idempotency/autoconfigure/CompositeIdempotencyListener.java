@@ -21,8 +21,16 @@ final class CompositeIdempotencyListener implements IdempotencyListener {
         if (listeners.size() == 1) {
             return listeners.get(0).started(storage);
         }
-        List<Execution> executions = listeners.stream().map(listener -> listener.started(storage)).toList();
-        return outcome -> executions.forEach(execution -> execution.finished(outcome));
+        // Once per request: an array and a loop rather than a stream pipeline and a list.
+        Execution[] executions = new Execution[listeners.size()];
+        for (int i = 0; i < executions.length; i++) {
+            executions[i] = listeners.get(i).started(storage);
+        }
+        return outcome -> {
+            for (Execution execution : executions) {
+                execution.finished(outcome);
+            }
+        };
     }
 
     @Override
