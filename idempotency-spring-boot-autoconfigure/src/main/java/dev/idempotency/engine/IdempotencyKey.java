@@ -14,6 +14,12 @@ public record IdempotencyKey(String scope, String value) {
 
     private static final MessageDigest SHA_256 = newSha256();
 
+    /**
+     * One digest per thread for storage keys: {@link #storageKey} uses it from start to finish
+     * with nothing in between that could call back in, and a clone costs about 450 bytes.
+     */
+    private static final ThreadLocal<MessageDigest> STORAGE_KEY_DIGEST = ThreadLocal.withInitial(IdempotencyKey::sha256);
+
     public IdempotencyKey {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(value, "value");
@@ -27,7 +33,8 @@ public record IdempotencyKey(String scope, String value) {
     public String storageKey(String prefix) {
         byte[] scopeBytes = scope.getBytes(StandardCharsets.UTF_8);
         byte[] valueBytes = value.getBytes(StandardCharsets.UTF_8);
-        MessageDigest digest = sha256();
+        MessageDigest digest = STORAGE_KEY_DIGEST.get();
+        digest.reset();
         updateWithLength(digest, scopeBytes.length);
         digest.update(scopeBytes);
         digest.update(valueBytes);
