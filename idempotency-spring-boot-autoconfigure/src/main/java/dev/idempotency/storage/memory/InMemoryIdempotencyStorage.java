@@ -5,19 +5,18 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.storage.OwnerTokens;
 import dev.idempotency.storage.StoredEntry;
 
 /**
@@ -33,8 +32,7 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
-    private final AtomicLong claims = new AtomicLong();
-    private final String tokenPrefix = UUID.randomUUID() + "-";
+    private final OwnerTokens tokens = new OwnerTokens();
     private final int maxEntries;
     private final InstantSource clock;
     private final ScheduledExecutorService sweeper;
@@ -81,7 +79,7 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
             if (current == null) {
                 reserveSlot();
             }
-            OwnerToken token = new OwnerToken(tokenPrefix + claims.incrementAndGet());
+            OwnerToken token = tokens.next();
             result[0] = new ClaimResult.Acquired(token);
             return new Entry(value, token, now.plus(lease));
         });

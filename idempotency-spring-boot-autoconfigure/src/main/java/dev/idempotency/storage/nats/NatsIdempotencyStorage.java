@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +38,7 @@ import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.storage.OwnerTokens;
 import dev.idempotency.storage.StoredEntry;
 
 import static io.nats.client.support.NatsJetStreamConstants.DEFAULT_API_PREFIX;
@@ -109,7 +109,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     private final String directGetPrefix;
     private final ConcurrentHashMap<String, OwnedClaim> claims = new ConcurrentHashMap<>();
     private final AtomicLong claimCount = new AtomicLong();
-    private final String tokenPrefix = UUID.randomUUID() + "-";
+    private final OwnerTokens tokens = new OwnerTokens();
 
     /**
      * Uses the existing bucket {@code bucket}, with jnats' default request timeout.
@@ -184,7 +184,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
             // Claims whose owner never completed nor released would otherwise stay remembered.
             claims.values().removeIf(owned -> !owned.isLive());
         }
-        OwnerToken token = new OwnerToken(tokenPrefix + claimNumber);
+        OwnerToken token = tokens.next();
         return new Claim(key, value, lease, token, NatsEntry.inProgress(token, lease, value).encode());
     }
 

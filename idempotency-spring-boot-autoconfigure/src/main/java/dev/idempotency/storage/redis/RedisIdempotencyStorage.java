@@ -1,10 +1,8 @@
 package dev.idempotency.storage.redis;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,6 +23,7 @@ import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.storage.OwnerTokens;
 import dev.idempotency.storage.StoredEntry;
 
 /**
@@ -38,8 +37,8 @@ import dev.idempotency.storage.StoredEntry;
  * {@code [0x02][payload]} once completed; payloads are arbitrary bytes, empty included. A string
  * rather than a hash because one {@code SET ... PX} replaces the whole entry and its expiry at
  * once, one {@code GET} returns it to a losing claim, and the owner check reads only the header
- * with {@code GETRANGE}, never the payload. Owner tokens are 128 random bits, base64url, made
- * here; completed entries carry none, so no token can complete, release or extend them.
+ * with {@code GETRANGE}, never the payload. Owner tokens come from {@link OwnerTokens};
+ * completed entries carry none, so no token can complete, release or extend them.
  *
  * <p><b>Expiry.</b> Redis TTLs, so the Redis server's clock decides: an in-progress entry lives
  * for its lease ({@code PX}; {@code PEXPIRE} on extend), a completed one for its retention.
@@ -85,7 +84,7 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
             """, Boolean.class);
 
     private final RedisTemplate<String, byte[]> redis;
-    private final SecureRandom random = new SecureRandom();
+    private final OwnerTokens tokens = new OwnerTokens();
 
     /** Creates a storage on the application's connection factory, which stays the caller's to close. */
     public RedisIdempotencyStorage(RedisConnectionFactory connectionFactory) {
@@ -102,7 +101,7 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
 
     @Override
     public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
-        OwnerToken token = newToken();
+        OwnerToken token = tokens.next();
         byte[] entry = RedisEntry.inProgress(token, value).encode();
         Expiration expiry = Expiration.milliseconds(millis(lease));
         byte[] stored = call("claim", () -> redis.execute((RedisCallback<byte[]>) connection -> connection
@@ -168,12 +167,6 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
         args[0] = header;
         System.arraycopy(moreArgs, 0, args, 1, moreArgs.length);
         return Boolean.TRUE.equals(call(operation, () -> redis.execute(script, List.of(key), args)));
-    }
-
-    private OwnerToken newToken() {
-        byte[] bits = new byte[16];
-        random.nextBytes(bits);
-        return new OwnerToken(Base64.getUrlEncoder().withoutPadding().encodeToString(bits));
     }
 
     /** Rounds up: Redis rejects a zero expiry, which truncating a sub-millisecond one would give. */
