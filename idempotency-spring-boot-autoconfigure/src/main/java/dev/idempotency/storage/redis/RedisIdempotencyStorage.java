@@ -15,7 +15,6 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.RedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.core.types.Expiration;
 import org.springframework.data.redis.serializer.RedisSerializer;
 
@@ -58,30 +57,23 @@ import dev.idempotency.storage.StoredEntry;
  */
 public final class RedisIdempotencyStorage implements IdempotencyStorage {
 
-    /** Guards each owner-only script; ARGV[1] is the owner header of the caller's token. */
-    private static final String UNLESS_OWNED_RETURN_0 = """
-            if redis.call('GETRANGE', KEYS[1], 0, #ARGV[1] - 1) ~= ARGV[1] then
-                return 0
-            end
-            """;
-
     /** ARGV: owner header, completed entry, retention ms. */
-    private static final RedisScript<Boolean> COMPLETE = RedisScript.of(UNLESS_OWNED_RETURN_0 + """
+    private static final OwnerCheckedScript COMPLETE = new OwnerCheckedScript("""
             redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
             return 1
-            """, Boolean.class);
+            """);
 
     /** ARGV: owner header. */
-    private static final RedisScript<Boolean> RELEASE = RedisScript.of(UNLESS_OWNED_RETURN_0 + """
+    private static final OwnerCheckedScript RELEASE = new OwnerCheckedScript("""
             redis.call('DEL', KEYS[1])
             return 1
-            """, Boolean.class);
+            """);
 
     /** ARGV: owner header, lease ms. */
-    private static final RedisScript<Boolean> EXTEND = RedisScript.of(UNLESS_OWNED_RETURN_0 + """
+    private static final OwnerCheckedScript EXTEND = new OwnerCheckedScript("""
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
             return 1
-            """, Boolean.class);
+            """);
 
     private final RedisTemplate<String, byte[]> redis;
     private final OwnerTokens tokens = new OwnerTokens();
@@ -157,7 +149,7 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
         return "redis";
     }
 
-    private boolean ifOwner(String operation, RedisScript<Boolean> script, String key, OwnerToken token,
+    private boolean ifOwner(String operation, OwnerCheckedScript script, String key, OwnerToken token,
             byte[]... moreArgs) {
         byte[] header = RedisEntry.ownerHeader(token);
         if (header == null) {
