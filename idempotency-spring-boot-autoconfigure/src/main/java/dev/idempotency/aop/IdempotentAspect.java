@@ -45,11 +45,12 @@ public final class IdempotentAspect {
         this.waitTimeout = waitTimeout;
     }
 
-    @Around("@annotation(idempotent)")
+    /**
+     * Matches only annotations that name a key: a controller's {@code @Idempotent} (empty key) is
+     * left to the web layer, and its bean gets no proxy to pass every request through.
+     */
+    @Around("@annotation(idempotent) && !execution(@dev.idempotency.annotation.Idempotent(key=\"\") * *(..))")
     public Object around(ProceedingJoinPoint joinPoint, Idempotent idempotent) throws Throwable {
-        if (idempotent.key().isEmpty()) {
-            return joinPoint.proceed();
-        }
         Method method = ((MethodSignature) joinPoint.getSignature()).getMethod();
         Object[] args = joinPoint.getArgs();
         Class<?> targetClass = AopUtils.getTargetClass(joinPoint.getTarget());

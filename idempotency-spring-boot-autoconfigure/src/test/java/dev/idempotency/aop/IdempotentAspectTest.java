@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
@@ -46,6 +47,15 @@ class IdempotentAspectTest {
             assertThat(replayed).isEqualTo(first).isNotSameAs(first);
             assertThat(replayed).hasOnlyElementsOfType(Item.class)
                     .containsExactly(new Item("o-1-apple", 2), new Item("pear", 1));
+        });
+    }
+
+    @Test
+    void aBeanWhoseAnnotatedMethodsNameNoKeyIsNotProxied() {
+        runner.withBean(HeaderKeyedController.class).run(context -> {
+            assertThat(AopUtils.isAopProxy(context.getBean(HeaderKeyedController.class)))
+                    .as("the web layer protects it; the aspect has nothing to do").isFalse();
+            assertThat(AopUtils.isAopProxy(context.getBean(OrderService.class))).isTrue();
         });
     }
 
@@ -193,6 +203,15 @@ class IdempotentAspectTest {
             if (failure != null) {
                 throw failure;
             }
+        }
+    }
+
+    /** Like a controller method: its key comes from the HTTP header. */
+    static class HeaderKeyedController {
+
+        @Idempotent
+        public String create(String body) {
+            return body;
         }
     }
 
