@@ -127,31 +127,24 @@ public final class BenchmarkReport {
     }
 
     private void redis() {
-        URI address = StoreAddresses.redis();
-        String name = "Engine, Redis storage";
-        if (!StoreAddresses.answers(address)) {
-            table.add(name, "-", "-", "not run: nothing answers at " + address, "-", "-", "-", "-");
-            return;
-        }
-        progress("Redis: counting round trips");
-        RoundTripCount.StoreCosts costs = costs(RoundTripCount::redis);
-        store(name, RedisStorageBenchmark.class, costs, "SET NX PX + SET PX", "GET");
+        store("Engine, Redis storage", "Redis", StoreAddresses.redis(), RoundTripCount::redis,
+                RedisStorageBenchmark.class, "SET NX PX + SET PX", "GET");
     }
 
     private void nats() {
-        URI address = StoreAddresses.nats();
-        String name = "Engine, NATS KV storage";
+        store("Engine, NATS KV storage", "NATS", StoreAddresses.nats(), RoundTripCount::nats,
+                NatsStorageBenchmark.class, "create + update", "get");
+    }
+
+    /** One store's rows: round trips counted once, then each path at each thread count against its baseline. */
+    private void store(String name, String store, URI address, CostCount count, Class<?> benchmark,
+            String baselineFirst, String baselineReplay) {
         if (!StoreAddresses.answers(address)) {
             table.add(name, "-", "-", "not run: nothing answers at " + address, "-", "-", "-", "-");
             return;
         }
-        progress("NATS: counting round trips");
-        RoundTripCount.StoreCosts costs = costs(RoundTripCount::nats);
-        store(name, NatsStorageBenchmark.class, costs, "create + update", "get");
-    }
-
-    private void store(String name, Class<?> benchmark, RoundTripCount.StoreCosts costs, String baselineFirst,
-            String baselineReplay) {
+        progress(store + ": counting round trips");
+        RoundTripCount.StoreCosts costs = costs(count);
         if (costs != null) {
             notes.append(name).append(": ").append(costs.server()).append(". ");
         }
