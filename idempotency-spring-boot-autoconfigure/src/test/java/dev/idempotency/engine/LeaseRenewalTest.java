@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
@@ -88,6 +89,61 @@ class LeaseRenewalTest {
         Thread.sleep(LEASE.multipliedBy(2).toMillis());
         assertThat(storage.extendCalls).as("no renewal after completion").hasValue(renewalsWhenCompleted);
         assertThat(listener.leaseLost).hasValue(0);
+    }
+
+    /**
+     * Many handlers outlive their lease on a storage that takes 25 ms per renewal: 200 claims
+     * renewed every half second need 10 s of storage time per second of work. Renewals run
+     * side by side, so every lease is renewed before it ends, and no claim is lost.
+     */
+    @Test
+    void renewalsOfManyLiveClaimsKeepUpWithAStorageThatAnswersSlowly() throws Exception {
+        Duration lease = Duration.ofSeconds(2);
+        IdempotencyKeeper keeper = keeper(lease, FailureMode.FAIL_CLOSED);
+        storage.renewalDelayMillis.set(25);
+        List<IdempotencyKey> keys = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            IdempotencyKey live = new IdempotencyKey("orders", "slow-" + i);
+            assertThat(keeper.claim(live, fingerprint)).isInstanceOf(OwnedKey.class);
+            keys.add(live);
+        }
+
+        long twoLeasesLater = System.nanoTime() + lease.multipliedBy(2).toNanos();
+        List<IdempotencyKey> expired = new ArrayList<>();
+        while (System.nanoTime() < twoLeasesLater && expired.isEmpty()) {
+            for (IdempotencyKey live : keys) {
+                if (keeper.inspect(live).isEmpty()) {
+                    expired.add(live);
+                }
+            }
+            Thread.sleep(50);
+        }
+
+        assertThat(expired).as("claims whose lease ended while their work still ran").isEmpty();
+        assertThat(storage.extendCalls.get()).as("renewals").isGreaterThanOrEqualTo(2 * keys.size());
+        assertThat(listener.leaseLost).hasValue(0);
+    }
+
+    /**
+     * On shutdown the keeper closes before the storage's client does (Spring destroys the keeper
+     * first, as it depends on the storage): a renewal then in flight must end before close
+     * returns, and no renewal or completion retry may reach the storage afterwards.
+     */
+    @Test
+    void closingTheKeeperWaitsForTheRenewalInFlightAndCallsTheStorageNoMore() throws Exception {
+        IdempotencyKeeper keeper = keeper(LEASE, FailureMode.FAIL_CLOSED);
+        storage.completionsToFail.set(Integer.MAX_VALUE);
+        keeper.execute(new IdempotencyKey("orders", "retried"), fingerprint, CODEC, () -> "done");
+        storage.renewalDelayMillis.set(500);
+        assertThat(keeper.claim(key, fingerprint)).isInstanceOf(OwnedKey.class);
+        await("a renewal is in flight", () -> storage.inFlight.get() > 0);
+
+        keeper.close();
+
+        assertThat(storage.inFlight).as("storage calls still running once close returned").hasValue(0);
+        int callsAtClose = storage.calls.get();
+        Thread.sleep(LEASE.multipliedBy(2).toMillis());
+        assertThat(storage.calls).as("storage calls after close").hasValue(callsAtClose);
     }
 
     @Test
@@ -273,9 +329,9 @@ class LeaseRenewalTest {
 
     /**
      * A storage whose faults the test arms: claims that fail, completions that fail a number of
-     * times, a renewal that finds the key lost; it counts completions and renewals. A dynamic
-     * proxy, so every other method of the storage SPI, present or added later, reaches the real
-     * storage unchanged.
+     * times, a renewal that finds the key lost, renewals that answer slowly; it counts calls,
+     * those in flight, completions and renewals. A dynamic proxy, so every other method of the
+     * storage SPI, present or added later, reaches the real storage unchanged.
      */
     private static final class FaultInjectingStorage implements InvocationHandler {
 
@@ -283,6 +339,9 @@ class LeaseRenewalTest {
         final AtomicBoolean claimsFail = new AtomicBoolean();
         final AtomicInteger completionsToFail = new AtomicInteger();
         final AtomicBoolean loseNextRenewal = new AtomicBoolean();
+        final AtomicLong renewalDelayMillis = new AtomicLong();
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger completeCalls = new AtomicInteger();
         final AtomicInteger extendCalls = new AtomicInteger();
         /** {@link System#nanoTime()} when a completion last reached the storage and was stored. */
@@ -297,6 +356,7 @@ class LeaseRenewalTest {
 
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            calls.incrementAndGet();
             switch (method.getName()) {
                 case "attemptLock" -> {
                     if (claimsFail.get()) {
@@ -313,6 +373,17 @@ class LeaseRenewalTest {
                     extendCalls.incrementAndGet();
                     if (loseNextRenewal.getAndSet(false)) {
                         return false;
+                    }
+                    inFlight.incrementAndGet();
+                    try {
+                        // Deaf to interrupts, as a client blocked on its socket can be.
+                        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(renewalDelayMillis.get());
+                        while (System.nanoTime() < until) {
+                            LockSupport.parkNanos(until - System.nanoTime());
+                        }
+                    }
+                    finally {
+                        inFlight.decrementAndGet();
                     }
                 }
                 default -> {
