@@ -2,6 +2,7 @@ package dev.idempotency.actuate;
 
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 
@@ -61,8 +62,9 @@ public class IdempotencyEndpoint {
     }
 
     private static KeyDescriptor describe(KeyState state, boolean includeBody) {
-        if (state.inProgress()) {
-            return new KeyDescriptor("in_progress", state.claimedAt(), state.expiresAt(), null, null);
+        if (state.status() != KeyState.Status.COMPLETED) {
+            return new KeyDescriptor(state.status().name().toLowerCase(Locale.ROOT), state.claimedAt(),
+                    state.expiresAt(), null, null);
         }
         StoredResponse response = decode(state.result());
         Integer status = response == null ? null : response.status();
@@ -86,7 +88,8 @@ public class IdempotencyEndpoint {
     /**
      * One key's state.
      *
-     * @param status {@code in_progress} or {@code completed}
+     * @param status {@code in_progress}, {@code completed}, or {@code abandoned}: started and never
+     *     finished under {@code idempotency.takeover=never}, refused until evicted
      * @param claimedAt when the request that holds or completed the key claimed it
      * @param expiresAt when its lease or retention ends; absent when the storage cannot tell
      * @param responseStatus the stored HTTP status of a completed key

@@ -6,6 +6,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import dev.idempotency.engine.Takeover;
+
 /**
  * Makes a method safe to retry: it runs at most once per idempotency key, and a retry with the
  * same key gets the first call's result.
@@ -32,4 +34,12 @@ public @interface Idempotent {
 
     /** What a duplicate gets while the first call with its key still runs; overrides {@code idempotency.in-progress}. */
     InProgress inProgress() default InProgress.DEFAULT;
+
+    /**
+     * What happens to the key when its first call started and never finished (its instance died
+     * or stalled past the lease); overrides {@code idempotency.takeover}. {@link Takeover#NEVER}
+     * refuses every retry until an operator evicts the key, for work that must not run twice even
+     * when its first run's outcome is unknown (a payment that may have reached the bank).
+     */
+    Takeover takeover() default Takeover.DEFAULT;
 }

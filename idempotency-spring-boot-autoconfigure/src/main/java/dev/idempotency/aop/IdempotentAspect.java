@@ -58,7 +58,8 @@ public final class IdempotentAspect {
         IdempotencyOptions options = IdempotencyOptions.DEFAULTS
                 .withScope(scopeOf(targetClass, method))
                 .withPayload(args)
-                .withMaxWait(idempotent.inProgress().waitTime(inProgress, waitTimeout));
+                .withMaxWait(idempotent.inProgress().waitTime(inProgress, waitTimeout))
+                .withTakeover(idempotent.takeover());
         return template.execute(key, method.getGenericReturnType(), options, joinPoint::proceed);
     }
 

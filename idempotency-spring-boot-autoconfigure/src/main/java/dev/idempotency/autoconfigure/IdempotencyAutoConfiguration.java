@@ -41,9 +41,10 @@ public class IdempotencyAutoConfiguration {
             decorated = decorator.decorate(decorated);
         }
         IdempotencyKeeper keeper = new IdempotencyKeeper(decorated, properties.getKeyPrefix(), properties.getTtl(),
-                properties.getLease(), failureMode, new CompositeIdempotencyListener(listeners.orderedStream().toList()));
-        logger.info("Idempotency on, storage: {} (retention {}, lease {}, {})", storage.name(), properties.getTtl(),
-                properties.getLease(), failureMode);
+                properties.getLease(), failureMode, properties.getTakeover(),
+                new CompositeIdempotencyListener(listeners.orderedStream().toList()));
+        logger.info("Idempotency on, storage: {} (retention {}, lease {}, {}, takeover {})", storage.name(),
+                properties.getTtl(), properties.getLease(), failureMode, properties.getTakeover());
         return keeper;
     }
 }

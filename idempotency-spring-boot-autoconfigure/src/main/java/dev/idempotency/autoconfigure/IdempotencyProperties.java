@@ -11,6 +11,7 @@ import org.springframework.util.unit.DataSize;
 
 import dev.idempotency.annotation.InProgress;
 import dev.idempotency.engine.FailureMode;
+import dev.idempotency.engine.Takeover;
 
 import dev.idempotency.web.ReplayedHeaders;
 
@@ -38,6 +39,14 @@ public class IdempotencyProperties {
      * Retry-After) or wait (up to wait-timeout, then the replay). @Idempotent(inProgress) overrides it.
      */
     private InProgress inProgress = InProgress.REJECT;
+
+    /**
+     * What happens to a key whose first request started and never finished (its instance died or
+     * stalled past the lease): after-lease (a retry takes it over and runs again) or never (every
+     * retry gets 409 outcome-unknown until an operator evicts the key through the idempotency
+     * actuator endpoint). @Idempotent(takeover) overrides it.
+     */
+    private Takeover takeover = Takeover.AFTER_LEASE;
 
     /** The longest a duplicate waits for the first request when in-progress is wait; then 409. */
     private Duration waitTimeout = Duration.ofSeconds(10);
@@ -87,6 +96,17 @@ public class IdempotencyProperties {
             throw new IllegalArgumentException("idempotency.in-progress must be reject or wait");
         }
         this.inProgress = inProgress;
+    }
+
+    public Takeover getTakeover() {
+        return takeover;
+    }
+
+    public void setTakeover(Takeover takeover) {
+        if (takeover == Takeover.DEFAULT) {
+            throw new IllegalArgumentException("idempotency.takeover must be after-lease or never");
+        }
+        this.takeover = takeover;
     }
 
     public Duration getWaitTimeout() {

@@ -1,19 +1,22 @@
 package dev.idempotency.engine;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * Per-call settings of a claim; a {@code null} retention or lease means the keeper's own.
+ * Per-call settings of a claim; a {@code null} retention or lease, and {@link Takeover#DEFAULT},
+ * mean the keeper's own.
  *
  * @param maxWait how long a duplicate waits for a running first request ({@link Duration#ZERO}:
  *     refused at once)
  * @param retention how long the result is kept and replayed
  * @param lease how long the claim holds the key between renewals
+ * @param takeover whether a key whose first request never finished is taken over after its lease
  */
-public record ClaimOptions(Duration maxWait, Duration retention, Duration lease) {
+public record ClaimOptions(Duration maxWait, Duration retention, Duration lease, Takeover takeover) {
 
-    /** Refuse duplicates at once; the keeper's retention and lease. */
-    public static final ClaimOptions DEFAULTS = new ClaimOptions(Duration.ZERO, null, null);
+    /** Refuse duplicates at once; the keeper's retention, lease and takeover. */
+    public static final ClaimOptions DEFAULTS = new ClaimOptions(Duration.ZERO, null, null, Takeover.DEFAULT);
 
     public ClaimOptions {
         if (maxWait == null || maxWait.isNegative()) {
@@ -21,21 +24,32 @@ public record ClaimOptions(Duration maxWait, Duration retention, Duration lease)
         }
         requirePositiveOrNull(retention, "retention");
         requirePositiveOrNull(lease, "lease");
+        Objects.requireNonNull(takeover, "takeover");
+    }
+
+    /** Options with the keeper's takeover. */
+    public ClaimOptions(Duration maxWait, Duration retention, Duration lease) {
+        this(maxWait, retention, lease, Takeover.DEFAULT);
     }
 
     /** These options with a duplicate waiting up to {@code maxWait}. */
     public ClaimOptions withWait(Duration maxWait) {
-        return new ClaimOptions(maxWait, retention, lease);
+        return new ClaimOptions(maxWait, retention, lease, takeover);
     }
 
     /** These options with the result kept for {@code retention}. */
     public ClaimOptions withRetention(Duration retention) {
-        return new ClaimOptions(maxWait, retention, lease);
+        return new ClaimOptions(maxWait, retention, lease, takeover);
     }
 
     /** These options with the claim holding the key for {@code lease} between renewals. */
     public ClaimOptions withLease(Duration lease) {
-        return new ClaimOptions(maxWait, retention, lease);
+        return new ClaimOptions(maxWait, retention, lease, takeover);
+    }
+
+    /** These options with {@code takeover} for a key whose first request never finished. */
+    public ClaimOptions withTakeover(Takeover takeover) {
+        return new ClaimOptions(maxWait, retention, lease, takeover);
     }
 
     private static void requirePositiveOrNull(Duration duration, String name) {

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
+import dev.idempotency.storage.OwnerToken;
 
 /**
  * The engine: claims a key, lets the work run once, then completes the key with the result or
@@ -20,8 +21,15 @@ import dev.idempotency.storage.IdempotencyStorageException;
  * <li>key absent (or its holder's lease ended): the caller owns it and runs the work;</li>
  * <li>key held with another fingerprint: {@link IdempotencyKeyReusedException};</li>
  * <li>key held in progress: {@link IdempotentRequestInProgressException};</li>
- * <li>key completed: the stored result is replayed.</li>
+ * <li>key completed: the stored result is replayed;</li>
+ * <li>key whose first request started and never finished, under {@link Takeover#NEVER}:
+ * {@link IdempotentOutcomeUnknownException} until an operator evicts it.</li>
  * </ul>
+ * Under {@link Takeover#NEVER}, a claim also leaves a <em>start mark</em> under a second storage
+ * key, kept for the retention, before the work runs: the mark of a start that neither completed
+ * nor released the key is how a later claim tells "never ran" from "ran, outcome unknown", since
+ * the key's own in-progress entry ends with its lease. It costs such a first request one more
+ * round trip.
  * Storage failures surface as {@link IdempotencyStorageException}.
  */
 public final class IdempotencyKeeper implements AutoCloseable {
@@ -29,12 +37,15 @@ public final class IdempotencyKeeper implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(IdempotencyKeeper.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
     private static final Duration MAX_BACKOFF = Duration.ofMillis(250);
+    /** Appended to a storage key for its start mark; keeps the key within {@code [-_=.a-zA-Z0-9]}. */
+    static final String START_MARK_SUFFIX = ".started";
 
     private final IdempotencyStorage storage;
     private final String keyPrefix;
     private final Duration retention;
     private final Duration lease;
     private final FailureMode failureMode;
+    private final Takeover takeover;
     private final IdempotencyListener listener;
     private final LeaseScheduler scheduler = new LeaseScheduler();
 
@@ -43,21 +54,33 @@ public final class IdempotencyKeeper implements AutoCloseable {
         this(storage, keyPrefix, retention, lease, FailureMode.FAIL_CLOSED, IdempotencyListener.NONE);
     }
 
+    /** A keeper that takes a key over after its holder's lease ends; see the full constructor. */
+    public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease,
+            FailureMode failureMode, IdempotencyListener listener) {
+        this(storage, keyPrefix, retention, lease, failureMode, Takeover.AFTER_LEASE, listener);
+    }
+
     /**
      * @param keyPrefix prepended to every storage key, of {@code [-_=.a-zA-Z0-9]} only
      * @param retention how long a completed result is kept and replayed
      * @param lease how long an in-progress claim holds the key before another may take over; renewed
      *     every quarter to third of it while the work runs
      * @param failureMode what a claim does when the storage cannot answer
+     * @param takeover what a claim does with a key whose first request never finished, unless the
+     *     call says otherwise; not {@link Takeover#DEFAULT}
      * @param listener told of lost leases, unprotected runs and abandoned results
      */
     public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease,
-            FailureMode failureMode, IdempotencyListener listener) {
+            FailureMode failureMode, Takeover takeover, IdempotencyListener listener) {
         this.storage = Objects.requireNonNull(storage, "storage");
         this.keyPrefix = requireStorageSafe(keyPrefix);
         this.retention = requirePositive(retention, "retention");
         this.lease = requirePositive(lease, "lease");
         this.failureMode = Objects.requireNonNull(failureMode, "failureMode");
+        if (Objects.requireNonNull(takeover, "takeover") == Takeover.DEFAULT) {
+            throw new IllegalArgumentException("A keeper's takeover is after-lease or never, not default");
+        }
+        this.takeover = takeover;
         this.listener = Objects.requireNonNull(listener, "listener");
     }
 
@@ -90,6 +113,9 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * early by the storage's change notification where it has one. When the first request
      * completes, its result is replayed; when it fails and releases the key, this caller claims
      * it and runs; when the wait runs out, {@link IdempotentRequestInProgressException}.
+     *
+     * @throws IdempotentOutcomeUnknownException when the key's first request never finished and
+     *     the key is never taken over
      */
     public ClaimOutcome claim(IdempotencyKey key, RequestFingerprint fingerprint, ClaimOptions options) {
         IdempotencyListener.Execution execution = listener.started(storage.name());
@@ -109,6 +135,10 @@ public final class IdempotencyKeeper implements AutoCloseable {
         }
         catch (IdempotentRequestInProgressException ex) {
             execution.finished(Outcome.CONFLICT);
+            throw ex;
+        }
+        catch (IdempotentOutcomeUnknownException ex) {
+            execution.finished(Outcome.ABANDONED);
             throw ex;
         }
         catch (RuntimeException ex) {
@@ -148,9 +178,14 @@ public final class IdempotencyKeeper implements AutoCloseable {
     private ClaimOutcome claimOnce(String storageKey, byte[] inProgress, RequestFingerprint fingerprint,
             Instant claimedAt, ClaimOptions options, IdempotencyListener.Execution execution) {
         Duration claimLease = options.lease() != null ? options.lease() : lease;
+        Duration claimRetention = options.retention() != null ? options.retention() : retention;
         ClaimResult result;
+        StartMark startMark = null;
         try {
             result = storage.attemptLock(storageKey, inProgress, claimLease);
+            if (result instanceof ClaimResult.Acquired acquired && takeoverOf(options) == Takeover.NEVER) {
+                startMark = markStart(storageKey, acquired.token(), inProgress, fingerprint, claimRetention);
+            }
         }
         catch (IdempotencyStorageException ex) {
             if (failureMode == FailureMode.FAIL_CLOSED) {
@@ -162,9 +197,8 @@ public final class IdempotencyKeeper implements AutoCloseable {
             return new ClaimOutcome.Unprotected();
         }
         if (result instanceof ClaimResult.Acquired acquired) {
-            Duration claimRetention = options.retention() != null ? options.retention() : retention;
-            return new OwnedKey(storage, storageKey, acquired.token(), fingerprint, claimedAt, claimRetention,
-                    claimLease, scheduler, listener, execution);
+            return new OwnedKey(storage, storageKey, acquired.token(), startMark, fingerprint, claimedAt,
+                    claimRetention, claimLease, scheduler, listener, execution);
         }
         StoredState held = StoredState.decode(((ClaimResult.Held) result).value());
         if (!held.fingerprint().equals(fingerprint)) {
@@ -176,6 +210,51 @@ public final class IdempotencyKeeper implements AutoCloseable {
         return new ClaimOutcome.Replay(held.result());
     }
 
+    private Takeover takeoverOf(ClaimOptions options) {
+        return options.takeover() == Takeover.DEFAULT ? takeover : options.takeover();
+    }
+
+    /**
+     * Marks the start of the work on a key just claimed under {@link Takeover#NEVER}. A mark left
+     * by an earlier start means that start neither completed nor released the key: the claim just
+     * made is given back and refused.
+     *
+     * @throws IdempotentOutcomeUnknownException when an earlier start with this fingerprint left its mark
+     * @throws IdempotencyKeyReusedException when an earlier start with another fingerprint did
+     * @throws IdempotencyStorageException when the storage cannot answer; the claim is given back
+     */
+    private StartMark markStart(String storageKey, OwnerToken keyToken, byte[] inProgress,
+            RequestFingerprint fingerprint, Duration claimRetention) {
+        String markKey = storageKey + START_MARK_SUFFIX;
+        ClaimResult mark;
+        try {
+            mark = storage.attemptLock(markKey, inProgress, claimRetention);
+        }
+        catch (IdempotencyStorageException ex) {
+            giveBack(storageKey, keyToken);
+            throw ex;
+        }
+        if (mark instanceof ClaimResult.Acquired started) {
+            return new StartMark(markKey, started.token());
+        }
+        giveBack(storageKey, keyToken);
+        if (!StoredState.decode(((ClaimResult.Held) mark).value()).fingerprint().equals(fingerprint)) {
+            throw new IdempotencyKeyReusedException();
+        }
+        throw new IdempotentOutcomeUnknownException();
+    }
+
+    /** Releases a claim whose work will not run; a storage error leaves it until its lease ends. */
+    private void giveBack(String storageKey, OwnerToken token) {
+        try {
+            storage.release(storageKey, token);
+        }
+        catch (IdempotencyStorageException ex) {
+            logger.warn("Could not give back idempotency key {}; it is held until its lease ends: {}",
+                    logId(storageKey), ex.getMessage());
+        }
+    }
+
     /** Counts a request refused before it could claim (for example a malformed key) as {@link Outcome#REJECTED}. */
     public void rejected() {
         listener.started(storage.name()).finished(Outcome.REJECTED);
@@ -183,20 +262,29 @@ public final class IdempotencyKeeper implements AutoCloseable {
 
     /** The state of {@code key}, for operators; empty when the key is unknown or expired. */
     public Optional<KeyState> inspect(IdempotencyKey key) {
-        return storage.read(key.storageKey(keyPrefix)).map(entry -> {
+        String storageKey = key.storageKey(keyPrefix);
+        Optional<KeyState> held = storage.read(storageKey).map(entry -> {
             StoredState state = StoredState.decode(entry.value());
-            return new KeyState(entry.inProgress(), state.claimedAt(), entry.expiresAt(), state.result());
+            return new KeyState(entry.inProgress() ? KeyState.Status.IN_PROGRESS : KeyState.Status.COMPLETED,
+                    state.claimedAt(), entry.expiresAt(), state.result());
         });
+        if (held.isPresent()) {
+            return held;
+        }
+        return storage.read(storageKey + START_MARK_SUFFIX).map(mark -> new KeyState(KeyState.Status.ABANDONED,
+                StoredState.decode(mark.value()).claimedAt(), mark.expiresAt(), new byte[0]));
     }
 
     /**
-     * Deletes {@code key} whatever its state, for operators unsticking a key: a retry then runs
-     * again.
+     * Deletes {@code key} whatever its state, and its start mark, for operators unsticking a key:
+     * a retry then runs again.
      *
      * @return {@code true} when there was a live entry to delete
      */
     public boolean evict(IdempotencyKey key) {
-        return storage.delete(key.storageKey(keyPrefix));
+        String storageKey = key.storageKey(keyPrefix);
+        boolean deleted = storage.delete(storageKey);
+        return storage.delete(storageKey + START_MARK_SUFFIX) || deleted;
     }
 
     /**

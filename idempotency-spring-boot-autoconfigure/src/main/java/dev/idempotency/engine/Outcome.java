@@ -14,6 +14,12 @@ public enum Outcome {
     /** The key's first request was still running; nothing ran. */
     CONFLICT,
 
+    /**
+     * The key's first request started and never finished, and the key is never taken over
+     * ({@link Takeover#NEVER}); nothing ran.
+     */
+    ABANDONED,
+
     /** The key was used for another request; nothing ran. */
     MISMATCH,
 

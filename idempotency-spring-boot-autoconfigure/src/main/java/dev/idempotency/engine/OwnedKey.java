@@ -24,6 +24,7 @@ public final class OwnedKey implements ClaimOutcome {
     private final IdempotencyStorage storage;
     private final String storageKey;
     private final OwnerToken token;
+    private final StartMark startMark;
     private final RequestFingerprint fingerprint;
     private final Instant claimedAt;
     private final Duration retention;
@@ -35,12 +36,14 @@ public final class OwnedKey implements ClaimOutcome {
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean lost = new AtomicBoolean();
 
-    OwnedKey(IdempotencyStorage storage, String storageKey, OwnerToken token, RequestFingerprint fingerprint,
-            Instant claimedAt, Duration retention, Duration lease, LeaseScheduler scheduler,
+    /** @param startMark the mark of this start under {@link Takeover#NEVER}; {@code null} otherwise */
+    OwnedKey(IdempotencyStorage storage, String storageKey, OwnerToken token, StartMark startMark,
+            RequestFingerprint fingerprint, Instant claimedAt, Duration retention, Duration lease, LeaseScheduler scheduler,
             IdempotencyListener listener, IdempotencyListener.Execution execution) {
         this.storage = storage;
         this.storageKey = storageKey;
         this.token = token;
+        this.startMark = startMark;
         this.fingerprint = fingerprint;
         this.claimedAt = claimedAt;
         this.retention = retention;
@@ -136,7 +139,9 @@ public final class OwnedKey implements ClaimOutcome {
     }
 
     /**
-     * Deletes the in-progress entry so that a retry can claim the key and run again.
+     * Deletes the in-progress entry so that a retry can claim the key and run again. Under
+     * {@link Takeover#NEVER} the start mark goes first: a mark the storage failed to delete makes
+     * retries refused as abandoned until an operator evicts the key, never run twice.
      *
      * @return {@code false} when the claim was already lost
      * @throws IdempotencyStorageException when the storage cannot answer; the key then stays in
@@ -145,6 +150,15 @@ public final class OwnedKey implements ClaimOutcome {
     public boolean release() {
         renewal.stop();
         finish(Outcome.EXECUTED);
+        if (startMark != null) {
+            try {
+                storage.release(startMark.key(), startMark.token());
+            }
+            catch (IdempotencyStorageException ex) {
+                logger.warn("Could not remove the start mark of idempotency key {}; retries are refused until an "
+                        + "operator evicts the key: {}", logId(), ex.getMessage());
+            }
+        }
         return storage.release(storageKey, token);
     }
 

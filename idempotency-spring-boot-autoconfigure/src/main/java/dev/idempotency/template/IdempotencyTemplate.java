@@ -85,7 +85,7 @@ public final class IdempotencyTemplate {
                 .add(options.scope())
                 .add(options.payload() == null ? new byte[0] : jsonMapper.writeValueAsBytes(options.payload()))
                 .build();
-        ClaimOptions claim = new ClaimOptions(options.maxWait(), options.ttl(), options.lease());
+        ClaimOptions claim = new ClaimOptions(options.maxWait(), options.ttl(), options.lease(), options.takeover());
         JsonResultCodec codec = codecs.computeIfAbsent(resultType, type -> new JsonResultCodec(jsonMapper, type));
         return (T) keeper.execute(new IdempotencyKey(options.scope(), key), fingerprint, claim, codec,
                 (IdempotentWork<Object, E>) work);

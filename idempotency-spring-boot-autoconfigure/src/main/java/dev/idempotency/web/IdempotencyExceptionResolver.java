@@ -14,6 +14,7 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
 
 import dev.idempotency.engine.IdempotencyKeyReusedException;
+import dev.idempotency.engine.IdempotentOutcomeUnknownException;
 import dev.idempotency.engine.IdempotentRequestInProgressException;
 import dev.idempotency.storage.IdempotencyStorageException;
 
@@ -59,6 +60,12 @@ public final class IdempotencyExceptionResolver implements HandlerExceptionResol
             return answer(request, response, IdempotencyProblem.IN_PROGRESS,
                     "A request with this key is still being processed; retry later with the same key to get its result.",
                     retryAfter);
+        }
+        if (ex instanceof IdempotentOutcomeUnknownException) {
+            return answer(request, response, IdempotencyProblem.OUTCOME_UNKNOWN,
+                    "The first request with this key started but never finished, so whether it took effect is "
+                            + "unknown. It will not run again until the service's operators have checked it; "
+                            + "retrying does not help.", null);
         }
         if (ex instanceof IdempotencyKeyReusedException) {
             return answer(request, response, IdempotencyProblem.KEY_REUSED,

@@ -17,6 +17,12 @@ public enum IdempotencyProblem {
     /** The first request with this key is still running. */
     IN_PROGRESS("request-in-progress", HttpStatus.CONFLICT, "Request in progress"),
 
+    /**
+     * The first request with this key started and never finished, and the key is never taken
+     * over: an operator must decide whether it took effect.
+     */
+    OUTCOME_UNKNOWN("outcome-unknown", HttpStatus.CONFLICT, "Outcome unknown"),
+
     /** The route keeps keys per tenant (or another scope) and the request carries none. */
     MISSING_SCOPE("missing-scope", HttpStatus.BAD_REQUEST, "Idempotency scope missing"),
 

@@ -12,11 +12,13 @@ import org.springframework.web.method.HandlerMethod;
 
 import dev.idempotency.annotation.Idempotent;
 import dev.idempotency.annotation.InProgress;
+import dev.idempotency.engine.ClaimOptions;
 import dev.idempotency.engine.ClaimOutcome;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
 import dev.idempotency.engine.OwnedKey;
 import dev.idempotency.engine.RequestFingerprint;
+import dev.idempotency.engine.Takeover;
 
 /**
  * Decides, as a handler method is about to start, whether it runs: claims the request's key when
@@ -92,7 +94,7 @@ public final class IdempotentHandlerGuard {
             keeper.rejected();
             throw ex;
         }
-        ClaimOutcome outcome = keeper.claim(scopedKey, fingerprint, waitFor(annotation));
+        ClaimOutcome outcome = keeper.claim(scopedKey, fingerprint, claimOptions(annotation));
         if (outcome instanceof ClaimOutcome.Replay replay) {
             StoredResponse stored = StoredResponse.decode(replay.result());
             if (!stored.replayable()) {
@@ -155,8 +157,9 @@ public final class IdempotentHandlerGuard {
     private record HandlerTraits(Idempotent annotation, boolean streaming) {
     }
 
-    private Duration waitFor(Idempotent annotation) {
+    private ClaimOptions claimOptions(Idempotent annotation) {
         InProgress mode = annotation == null ? InProgress.DEFAULT : annotation.inProgress();
-        return mode.waitTime(inProgress, waitTimeout);
+        Takeover takeover = annotation == null ? Takeover.DEFAULT : annotation.takeover();
+        return ClaimOptions.DEFAULTS.withWait(mode.waitTime(inProgress, waitTimeout)).withTakeover(takeover);
     }
 }

@@ -26,12 +26,19 @@ import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.idempotency.aop.IdempotentAspect;
+import dev.idempotency.engine.ClaimOptions;
 import dev.idempotency.engine.IdempotencyKeeper;
+import dev.idempotency.engine.IdempotencyKey;
+import dev.idempotency.engine.IdempotentOutcomeUnknownException;
+import dev.idempotency.engine.OwnedKey;
+import dev.idempotency.engine.RequestFingerprint;
+import dev.idempotency.engine.Takeover;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.memory.InMemoryIdempotencyStorage;
 import dev.idempotency.web.IdempotencyFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class IdempotencyAutoConfigurationTest {
 
@@ -137,6 +144,34 @@ class IdempotencyAutoConfigurationTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("Set-Cookie")
                     .hasMessageContaining("idempotency.web.replay-headers");
+        });
+    }
+
+    @Test
+    void takeoverDefaultIsNoSettingOfItsOwnAndFailsStartUpNamingTheProperty() {
+        runner.withPropertyValues("idempotency.takeover=default").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("idempotency.takeover");
+        });
+    }
+
+    @Test
+    void takeoverNeverRefusesAKeyWhoseHolderStoppedAfterItsLease() {
+        runner.withPropertyValues("idempotency.takeover=never", "idempotency.lease=100ms").run(context -> {
+            IdempotencyKeeper keeper = context.getBean(IdempotencyKeeper.class);
+            IdempotencyKey key = new IdempotencyKey("test", "never");
+            RequestFingerprint fingerprint = RequestFingerprint.builder().add("payload").build();
+            try (IdempotencyKeeper dead = new IdempotencyKeeper(context.getBean(IdempotencyStorage.class),
+                    "idempotency.", Duration.ofHours(1), Duration.ofMillis(100))) {
+                assertThat(dead.claim(key, fingerprint, ClaimOptions.DEFAULTS.withTakeover(Takeover.NEVER)))
+                        .isInstanceOf(OwnedKey.class);
+            }
+            Thread.sleep(300);
+
+            assertThatThrownBy(() -> keeper.claim(key, fingerprint))
+                    .isInstanceOf(IdempotentOutcomeUnknownException.class);
         });
     }
 

@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.fail;
  * Two sample-app JVMs share one Redis. The instance running a request is killed with SIGKILL in
  * the middle of its handler: its key stays in progress until its lease ends (the other instance
  * answers 409), then the other instance takes the key over, runs the request exactly once, and
- * replays that one result from then on. Each child's output is kept in
+ * replays that one result from then on; or, with {@code idempotency.takeover=never}, refuses it
+ * until an operator evicts the key through the actuator endpoint. Each child's output is kept in
  * {@code target/crash-takeover/}.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -84,15 +85,15 @@ class CrashTakeoverTest {
 
     @Test
     void aKeyHeldByAKilledInstanceIsTakenOverAfterItsLeaseAndRunsExactlyOnce() throws Exception {
-        SampleInstance a = SampleInstance.start("a", "--sample.orders.processing-delay=30s");
-        SampleInstance b = SampleInstance.start("b");
+        SampleInstance a = SampleInstance.start("a", PREFIX, "--sample.orders.processing-delay=30s");
+        SampleInstance b = SampleInstance.start("b", PREFIX);
         a.awaitReady();
         b.awaitReady();
         String key = UUID.randomUUID().toString();
         String body = order("crash", 1);
 
         CompletableFuture<HttpResponse<byte[]>> hanging = a.client.postAsync("/orders", key, body);
-        awaitKeyInRedis();
+        awaitKeyInRedis(PREFIX);
         HttpResponse<byte[]> whileARuns = b.client.post("/orders", key, body);
         assertInProgress(whileARuns);
 
@@ -134,18 +135,71 @@ class CrashTakeoverTest {
         assertThat(orders.get(0).get("id").asString()).isEqualTo(created.get("id").asString());
     }
 
+    @Test
+    void withTakeoverNeverAKeyHeldByAKilledInstanceIsRefusedUntilAnOperatorEvictsIt() throws Exception {
+        int bManagementPort = SampleInstance.freePort();
+        String prefix = PREFIX + "never.";
+        SampleInstance a = SampleInstance.start("never-a", prefix, "--idempotency.takeover=never",
+                "--sample.orders.processing-delay=30s");
+        SampleInstance b = SampleInstance.start("never-b", prefix, "--idempotency.takeover=never",
+                "--management.server.port=" + bManagementPort);
+        a.awaitReady();
+        b.awaitReady();
+        SampleClient operator = new SampleClient(bManagementPort);
+        String key = UUID.randomUUID().toString();
+        String body = order("withdrawal", 1);
+
+        CompletableFuture<HttpResponse<byte[]>> hanging = a.client.postAsync("/orders", key, body);
+        awaitKeyInRedis(prefix);
+        a.killWithSigkill();
+        assertThat(hanging).failsWithin(Duration.ofSeconds(10));
+        long killedAt = System.nanoTime();
+
+        HttpResponse<byte[]> retry = b.client.post("/orders", key, body);
+        long deadline = killedAt + LEASE.plusSeconds(8).toNanos();
+        while (retry.statusCode() == 409 && problemType(retry).endsWith("request-in-progress")
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            retry = b.client.post("/orders", key, body);
+        }
+        long leaseOverAt = System.nanoTime();
+        while (System.nanoTime() - leaseOverAt < LEASE.multipliedBy(2).toNanos()) {
+            assertThat(retry.statusCode()).as("B's answer once A's lease ended").isEqualTo(409);
+            assertThat(problemType(retry)).isEqualTo("urn:problem-type:idempotency:outcome-unknown");
+            assertThat(header(retry, "Retry-After")).as("retrying does not help").isNull();
+            Thread.sleep(200);
+            retry = b.client.post("/orders", key, body);
+        }
+        assertThat(json(b.client.get("/orders")).size()).as("orders on B before the operator decided").isZero();
+        assertThat(json(operator.get("/actuator/idempotency?key=" + key)).get("status").asString())
+                .isEqualTo("abandoned");
+
+        HttpResponse<byte[]> evicted = operator.delete("/actuator/idempotency?key=" + key);
+        assertThat(json(evicted).get("evicted").asBoolean()).isTrue();
+
+        HttpResponse<byte[]> afterEviction = b.client.post("/orders", key, body);
+        assertThat(afterEviction.statusCode()).isEqualTo(201);
+        assertThat(header(afterEviction, "Idempotent-Replayed")).isNull();
+        assertThat(header(b.client.post("/orders", key, body), "Idempotent-Replayed")).isEqualTo("true");
+        assertThat(json(b.client.get("/orders")).size()).as("orders on B").isEqualTo(1);
+    }
+
+    private static String problemType(HttpResponse<byte[]> response) {
+        return json(response).path("type").asString("");
+    }
+
     private static void assertInProgress(HttpResponse<byte[]> response) {
         assertThat(response.statusCode()).as("answer while A holds the key").isEqualTo(409);
         assertThat(header(response, "Retry-After")).isNotNull();
         assertThat(new String(response.body())).contains("urn:problem-type:idempotency:request-in-progress");
     }
 
-    /** A's claim is the only key written under this run's prefix. */
-    private static void awaitKeyInRedis() throws InterruptedException {
+    /** A's claim is the only key written under this test's prefix. */
+    private static void awaitKeyInRedis(String prefix) throws InterruptedException {
         try (RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
                 StatefulRedisConnection<String, String> connection = client.connect()) {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (connection.sync().keys(PREFIX + "*").isEmpty()) {
+            while (connection.sync().keys(prefix + "*").isEmpty()) {
                 if (System.nanoTime() > deadline) {
                     fail("Instance A never claimed the key; see " + LOGS.toAbsolutePath());
                 }
@@ -169,7 +223,7 @@ class CrashTakeoverTest {
         }
     }
 
-    /** One sample application in its own JVM, on the redis profile, with this run's key prefix. */
+    /** One sample application in its own JVM, on the redis profile, with a key prefix of this run's. */
     private static final class SampleInstance {
 
         private final String name;
@@ -186,7 +240,7 @@ class CrashTakeoverTest {
             this.client = new SampleClient(port);
         }
 
-        static SampleInstance start(String name, String... extraArguments) throws IOException {
+        static SampleInstance start(String name, String keyPrefix, String... extraArguments) throws IOException {
             int port = freePort();
             Files.createDirectories(LOGS);
             Path log = LOGS.resolve("instance-" + name + "-" + RUN + ".log");
@@ -198,7 +252,7 @@ class CrashTakeoverTest {
                     "--spring.profiles.active=redis",
                     "--spring.data.redis.host=" + redis.host(),
                     "--spring.data.redis.port=" + redis.port(),
-                    "--idempotency.key-prefix=" + PREFIX,
+                    "--idempotency.key-prefix=" + keyPrefix,
                     "--idempotency.lease=" + LEASE.toSeconds() + "s",
                     "--server.port=" + port));
             command.addAll(List.of(extraArguments));
@@ -239,7 +293,7 @@ class CrashTakeoverTest {
             assertThat(process.exitValue()).as("exit of instance " + name + ", killed by SIGKILL").isEqualTo(KILLED_BY_SIGKILL);
         }
 
-        private static int freePort() throws IOException {
+        static int freePort() throws IOException {
             try (ServerSocket socket = new ServerSocket(0)) {
                 socket.setReuseAddress(true);
                 return socket.getLocalPort();

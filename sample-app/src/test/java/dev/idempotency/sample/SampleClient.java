@@ -41,6 +41,11 @@ final class SampleClient {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).join();
     }
 
+    HttpResponse<byte[]> delete(String path) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).DELETE().build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).join();
+    }
+
     static JsonNode json(HttpResponse<byte[]> response) {
         return JSON.readTree(response.body());
     }
