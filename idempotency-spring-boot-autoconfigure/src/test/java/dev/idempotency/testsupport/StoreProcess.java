@@ -62,6 +62,24 @@ public final class StoreProcess implements AutoCloseable {
         return redis.startedOrClosed();
     }
 
+    /**
+     * Starts {@code redis-server} as a Redis Cluster node on a free port of 127.0.0.1, with its
+     * cluster bus on another free port and a node timeout of {@code nodeTimeout}, after which its
+     * replicas fail over when it is gone. The node joins no cluster yet: see {@link RedisCluster}.
+     */
+    public static StoreProcess redisClusterNode(Duration nodeTimeout) throws IOException {
+        int port = freePort();
+        int busPort = freePort();
+        Path directory = Files.createTempDirectory("redis-cluster-");
+        StoreProcess node = new StoreProcess("redis-server (cluster node)", port, directory,
+                List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                        "--appendonly", "no", "--dir", directory.toString(), "--cluster-enabled", "yes",
+                        "--cluster-port", Integer.toString(busPort), "--cluster-config-file", "nodes.conf",
+                        "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis())),
+                greeting -> greeting.startsWith("+PONG"));
+        return node.startedOrClosed();
+    }
+
     /** Starts {@code nats-server} with JetStream on a free port of 127.0.0.1, storing in a temporary directory. */
     public static StoreProcess natsJetStream() throws IOException {
         int port = freePort();
@@ -84,6 +102,11 @@ public final class StoreProcess implements AutoCloseable {
     /** The server as {@code scheme://127.0.0.1:port}. */
     public String url(String scheme) {
         return scheme + "://" + host() + ":" + port;
+    }
+
+    /** Whether the server's process is alive (it may be paused). */
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** Kills the server with {@code SIGKILL} (no shutdown, no goodbye to clients) and waits until it is gone. */

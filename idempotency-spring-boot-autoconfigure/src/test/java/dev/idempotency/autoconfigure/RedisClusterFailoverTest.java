@@ -1,0 +1,133 @@
+package dev.idempotency.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.ClientOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.idempotency.engine.IdempotencyKeeper;
+import dev.idempotency.engine.IdempotencyKey;
+import dev.idempotency.engine.IdempotentRequestInProgressException;
+import dev.idempotency.engine.RequestFingerprint;
+import dev.idempotency.storage.IdempotencyStorageException;
+import dev.idempotency.testsupport.RedisCluster;
+import dev.idempotency.testsupport.RetryWorkload;
+import dev.idempotency.testsupport.StoreProcess;
+import dev.idempotency.testsupport.Utf8Codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two application instances on a real six-node Redis Cluster that this test starts, configured
+ * only by Boot's {@code spring.data.redis.cluster.nodes}. A master is killed with SIGKILL while
+ * clients retry their keys across both instances: once its replica is promoted, both instances
+ * serve its slots again without a restart, because the starter turns on Lettuce's adaptive
+ * topology refresh (which Lettuce 6, under Spring Boot 4.0, leaves off; on Boot 4.0 without it
+ * the instances answered 503 on those slots for as long as the test waited).
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class RedisClusterFailoverTest {
+
+    private static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
+    /** Failover after the node timeout, then a topology refresh: bounded well above both. */
+    private static final Duration RECOVERY_BOUND = Duration.ofSeconds(20);
+
+    private static RedisCluster cluster;
+
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = RedisCluster.start(NODE_TIMEOUT);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aClusterConnectionFactoryThatNeverRefreshesItsTopologyFailsStartUp() {
+        RedisClusterConfiguration nodes = new RedisClusterConfiguration(List.of(cluster.nodeAddresses().split(",")));
+        // Plain ClientOptions on a cluster connection: no topology refresh of any kind.
+        LettuceClientConfiguration client = LettuceClientConfiguration.builder().clientOptions(ClientOptions.create())
+                .build();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class,
+                        DataRedisAutoConfiguration.class))
+                .withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory(nodes, client))
+                .withPropertyValues("idempotency.storage.type=redis")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("never refreshes its topology")
+                        .hasMessageContaining("enableAllAdaptiveRefreshTriggers"));
+    }
+
+    @Test
+    void afterAMasterIsKilledBothInstancesRecoverItsSlotsWithoutARestart() throws Exception {
+        ApplicationContextRunner instance = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class,
+                        DataRedisAutoConfiguration.class))
+                .withPropertyValues("idempotency.storage.type=redis", "idempotency.key-prefix=it-cluster-" + run + ".",
+                        "idempotency.lease=5s", "idempotency.storage.timeout=1s",
+                        "spring.data.redis.cluster.nodes=" + cluster.nodeAddresses());
+        instance.run(a -> instance.run(b -> {
+            RetryWorkload workload = new RetryWorkload("key", 300, 8, Duration.ofMillis(30), Duration.ofMillis(50),
+                    List.of(attemptsOn(a), attemptsOn(b)));
+            while (workload.succeeded() < 30) {
+                Thread.sleep(10);
+            }
+            StoreProcess master = cluster.masters().get(0);
+            master.kill();
+            long killedAt = System.nanoTime();
+
+            cluster.awaitHealthy(RECOVERY_BOUND);
+            long failedOverAt = System.nanoTime();
+            RetryWorkload.Report report = workload.finish(RECOVERY_BOUND.plusSeconds(10));
+            System.out.println("[redis-cluster] a master killed, its replica promoted after "
+                    + Duration.ofNanos(failedOverAt - killedAt).toMillis() + " ms: " + report
+                    + "; last failed attempt " + report.recoveredAfter(killedAt).toMillis() + " ms after the kill");
+
+            assertThat(report.succeeded()).as("keys that succeeded: " + report).isEqualTo(report.keys());
+            assertThat(report.recoveredAfter(killedAt)).as("time from the kill to the last failed attempt")
+                    .isLessThan(RECOVERY_BOUND);
+        }));
+    }
+
+    private static RetryWorkload.Instance attemptsOn(ApplicationContext context) {
+        IdempotencyKeeper keeper = context.getBean(IdempotencyKeeper.class);
+        RequestFingerprint fingerprint = RequestFingerprint.builder().add("workload").build();
+        return (key, work) -> {
+            try {
+                keeper.execute(new IdempotencyKey("cluster", key), fingerprint, Utf8Codec.PLAIN, () -> {
+                    work.run();
+                    return "done";
+                });
+                return "ok";
+            }
+            catch (IdempotentRequestInProgressException ex) {
+                return "in-progress";
+            }
+            catch (IdempotencyStorageException ex) {
+                return "storage-error";
+            }
+        };
+    }
+}
