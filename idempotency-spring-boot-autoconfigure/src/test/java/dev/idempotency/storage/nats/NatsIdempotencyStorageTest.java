@@ -27,6 +27,8 @@ class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
 
     /** A storage timeout longer than the tests hold answers back. */
     private static final Duration PATIENT = Duration.ofSeconds(30);
+    /** The storage timeout of {@link #losableAnswers()}, past which it holds answers back. */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(1);
 
     private static Connection connection;
     private static String bucket;
@@ -50,6 +52,41 @@ class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
     @Override
     protected IdempotencyStorage storage() {
         return storage;
+    }
+
+    /** A storage on its own connection, whose answers {@link HeldAnswers} holds on jnats' reply dispatcher. */
+    @Override
+    protected LosableAnswers losableAnswers() throws Exception {
+        HeldAnswers answers = new HeldAnswers();
+        Connection held = NatsTestServer.connect(answers);
+        NatsIdempotencyStorage lossy = new NatsIdempotencyStorage(held, bucket, ANSWER_TIMEOUT);
+        return new LosableAnswers() {
+            @Override
+            public IdempotencyStorage storage() {
+                return lossy;
+            }
+
+            @Override
+            public void hold() {
+                answers.hold();
+            }
+
+            @Override
+            public void deliverHeld() throws InterruptedException {
+                try {
+                    assertThat(answers.awaitHeld(Duration.ofSeconds(10))).as("the server answered").isTrue();
+                }
+                finally {
+                    answers.release();
+                }
+            }
+
+            @Override
+            public void close() throws InterruptedException {
+                answers.release();
+                held.close();
+            }
+        };
     }
 
     @Test
