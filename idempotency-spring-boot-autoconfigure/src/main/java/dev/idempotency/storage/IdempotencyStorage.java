@@ -102,6 +102,15 @@ public interface IdempotencyStorage {
         Thread.sleep(timeout.toMillis());
     }
 
+    /**
+     * The longest lease or retention this storage keeps an entry for; empty when it has no limit
+     * (the default). A storage that would drop a live entry earlier than a longer one asks says so
+     * here; the engine refuses such a claim before anything is written or run.
+     */
+    default Optional<Duration> longestEntryLife() {
+        return Optional.empty();
+    }
+
     /** A short name for logs and metrics, for example {@code memory}. */
     String name();
 }

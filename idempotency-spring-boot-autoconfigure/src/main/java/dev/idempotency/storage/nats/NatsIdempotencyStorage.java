@@ -27,6 +27,7 @@ import io.nats.client.KeyValue;
 import io.nats.client.Message;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.MessageInfo;
+import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.KeyValueWatchOption;
 import io.nats.client.api.KeyValueWatcher;
 import io.nats.client.impl.Headers;
@@ -119,6 +120,8 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     private final String subjectPrefix;
     /** {@code $JS.API.DIRECT.GET.<stream>.<subject prefix>}, to which a key is appended; null without allow_direct. */
     private final String directGetPrefix;
+    /** The bucket's max age when this storage was created; zero when unlimited. */
+    private final Duration maxAge;
     private final ConcurrentHashMap<String, OwnedClaim> claims = new ConcurrentHashMap<>();
     private final AtomicLong claimCount = new AtomicLong();
     private final OwnerTokens tokens = new OwnerTokens();
@@ -146,11 +149,11 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         JetStreamOptions options = JetStreamOptions.builder().requestTimeout(requestTimeout).build();
         this.streamName = NatsKeyValueUtil.toStreamName(bucket);
         this.subjectPrefix = NatsKeyValueUtil.toKeyPrefix(bucket);
-        boolean allowDirect;
+        StreamConfiguration stream;
         try {
             this.keyValue = connection.keyValue(bucket, KeyValueOptions.builder().jetStreamOptions(options).build());
             this.management = connection.jetStreamManagement(options);
-            allowDirect = management.getStreamInfo(streamName).getConfiguration().getAllowDirect();
+            stream = management.getStreamInfo(streamName).getConfiguration();
         }
         catch (IOException | JetStreamApiException ex) {
             throw new IdempotencyStorageException("NATS KV bucket '" + bucket
@@ -158,9 +161,10 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         }
         // A bucket adopted without allow_direct answers reads only through the stream's leader
         // ($JS.API.STREAM.MSG.GET), which jnats' management calls use; claims then read after a refusal.
-        this.directGetPrefix = allowDirect
+        this.directGetPrefix = stream.getAllowDirect()
                 ? DEFAULT_API_PREFIX + String.format(JSAPI_DIRECT_GET_LAST, streamName, subjectPrefix)
                 : null;
+        this.maxAge = stream.getMaxAge();
     }
 
     /**
@@ -343,6 +347,15 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         catch (IOException | JetStreamApiException | RuntimeException ex) {
             throw new IdempotencyStorageException("NATS KV bucket '" + bucket + "' does not answer: " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * The bucket's max age, read when this storage was created: the server drops every revision
+     * older than that, live or not. Empty when the bucket has none.
+     */
+    @Override
+    public Optional<Duration> longestEntryLife() {
+        return maxAge.isZero() ? Optional.empty() : Optional.of(maxAge);
     }
 
     @Override

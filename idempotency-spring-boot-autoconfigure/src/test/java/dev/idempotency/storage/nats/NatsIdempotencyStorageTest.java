@@ -1,8 +1,10 @@
 package dev.idempotency.storage.nats;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
@@ -14,11 +16,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.idempotency.engine.ClaimOptions;
+import dev.idempotency.engine.IdempotencyKeeper;
+import dev.idempotency.engine.IdempotencyKey;
+import dev.idempotency.engine.RequestFingerprint;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageContractTest;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.testsupport.Utf8Codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -108,6 +115,36 @@ class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
         storage().complete(key, token, bytes("done"), LONG);
 
         assertThat(waited.get(20, TimeUnit.SECONDS)).isLessThan(10_000L);
+    }
+
+    @Test
+    void aPerCallRetentionOrLeaseLongerThanTheBucketsMaxAgeIsRefusedBeforeAnythingIsWrittenOrRun() throws Exception {
+        String name = NatsTestServer.bucketName();
+        new NatsBucketProvisioner(connection)
+                .ensure(new NatsBucketSettings(name, 1, StorageType.File, Duration.ofMinutes(1), false), Duration.ofMinutes(1));
+        AtomicInteger runs = new AtomicInteger();
+        IdempotencyKey key = new IdempotencyKey("max-age", "k");
+        RequestFingerprint fingerprint = RequestFingerprint.builder().add("order A").build();
+        NatsIdempotencyStorage limited = new NatsIdempotencyStorage(connection, name);
+        assertThat(limited.longestEntryLife()).contains(Duration.ofMinutes(1));
+        try (IdempotencyKeeper keeper = new IdempotencyKeeper(limited, "p.", Duration.ofMinutes(1), Duration.ofSeconds(30))) {
+            for (ClaimOptions tooLong : List.of(ClaimOptions.DEFAULTS.withRetention(Duration.ofMinutes(2)),
+                    ClaimOptions.DEFAULTS.withLease(Duration.ofMinutes(2)))) {
+                assertThatThrownBy(() -> keeper.execute(key, fingerprint, tooLong, Utf8Codec.PLAIN, () -> "ran " + runs.incrementAndGet()))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("PT2M")
+                        .hasMessageContaining("PT1M")
+                        .hasMessageContaining("idempotency.storage.nats.max-age");
+            }
+
+            assertThat(runs.get()).as("runs").isZero();
+            assertThat(keeper.inspect(key)).as("what the bucket holds").isEmpty();
+            assertThat(keeper.execute(key, fingerprint, ClaimOptions.DEFAULTS.withRetention(Duration.ofMinutes(1)),
+                    Utf8Codec.PLAIN, () -> "as long as the max age")).isEqualTo("as long as the max age");
+        }
+        finally {
+            NatsTestServer.deleteBucket(connection, name);
+        }
     }
 
     @Test
