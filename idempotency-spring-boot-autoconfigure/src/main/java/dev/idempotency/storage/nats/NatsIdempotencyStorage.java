@@ -289,6 +289,9 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
      * Watches the key for its next revision (a JetStream ordered consumer on the key's subject),
      * so a waiting duplicate wakes as soon as the first request completes or releases. A change
      * made before the watch starts is not seen; the caller's next claim after the timeout is.
+     * Without a watch (NATS does not answer, or the connection is closed) it sleeps for the
+     * timeout, as any storage does, and throws nothing: the caller's next claim reports the
+     * storage error.
      */
     @Override
     public void awaitChange(String key, Duration timeout) throws InterruptedException {
@@ -307,7 +310,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         try {
             subscription = keyValue.watch(key, watcher, KeyValueWatchOption.UPDATES_ONLY);
         }
-        catch (IOException | JetStreamApiException ex) {
+        catch (IOException | JetStreamApiException | IllegalStateException ex) {
             IdempotencyStorage.super.awaitChange(key, timeout);
             return;
         }
@@ -315,7 +318,12 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
             changed.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
         finally {
-            subscription.unsubscribe();
+            try {
+                subscription.unsubscribe();
+            }
+            catch (IllegalStateException ex) {
+                // The connection closed meanwhile, and the watch with it.
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.idempotency.storage.nats;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,8 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.idempotency.engine.ClaimOptions;
+import dev.idempotency.engine.ClaimOutcome;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
+import dev.idempotency.engine.OwnedKey;
 import dev.idempotency.engine.RequestFingerprint;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
@@ -333,6 +336,59 @@ class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
         assertThatThrownBy(() -> unreachable.attemptLock(key("closed"), bytes("v"), LONG))
                 .isInstanceOf(IdempotencyStorageException.class)
                 .hasMessageContaining(bucket);
+    }
+
+    @Test
+    void awaitingAChangeOnAClosedConnectionReturnsAndTheNextClaimIsAStorageError() throws Exception {
+        Connection closed = NatsTestServer.connect();
+        NatsIdempotencyStorage unreachable = new NatsIdempotencyStorage(closed, bucket);
+        closed.close();
+
+        unreachable.awaitChange(key("await-closed"), Duration.ofMillis(50));
+
+        assertThatThrownBy(() -> unreachable.attemptLock(key("await-closed"), bytes("v"), LONG))
+                .isInstanceOf(IdempotencyStorageException.class);
+    }
+
+    @Test
+    void aConnectionClosedWhileAwaitingAChangeEndsTheWaitWithoutAnError() throws Exception {
+        Connection closing = NatsTestServer.connect();
+        NatsIdempotencyStorage storage = new NatsIdempotencyStorage(closing, bucket);
+        String key = key("await-closing");
+        CompletableFuture<Void> waited = CompletableFuture.runAsync(() -> {
+            try {
+                storage.awaitChange(key, Duration.ofSeconds(2));
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread.sleep(300);
+
+        closing.close();
+
+        waited.get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aDuplicateWaitingWhileItsConnectionClosesGetsAStorageError() throws Exception {
+        IdempotencyKey key = new IdempotencyKey("await", key("duplicate"));
+        RequestFingerprint fingerprint = RequestFingerprint.builder().add("order A").build();
+        Connection closing = NatsTestServer.connect();
+        try (IdempotencyKeeper first = new IdempotencyKeeper(storage, "wait.", LONG, LONG);
+                IdempotencyKeeper duplicate = new IdempotencyKeeper(new NatsIdempotencyStorage(closing, bucket), "wait.",
+                        LONG, LONG)) {
+            assertThat(first.claim(key, fingerprint)).isInstanceOf(OwnedKey.class);
+            CompletableFuture<ClaimOutcome> waiting =
+                    CompletableFuture.supplyAsync(() -> duplicate.claim(key, fingerprint, Duration.ofSeconds(20)));
+            Thread.sleep(300);
+
+            closing.close();
+
+            assertThat(waiting).failsWithin(20, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(IdempotencyStorageException.class);
+            first.evict(key);
+        }
     }
 
     /**
