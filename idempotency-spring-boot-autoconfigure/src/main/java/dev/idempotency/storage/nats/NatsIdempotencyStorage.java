@@ -381,8 +381,8 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
      * <p>After an unconfirmed write, neither a refusal nor the end of the lease by this host's clock
      * proves the claim lost: the unconfirmed write may have taken effect. The key's last revision
      * is then read back once (see {@link #readBack}): this claim's in-progress entry there is
-     * adopted and the write sent again over it; the completed entry {@code completion} gives
-     * there is the operation's effect already made, answered {@code true}; anything else is the
+     * adopted and the write sent again over it; the completed entry that {@code completion} names
+     * means the operation already took effect, and it answers {@code true}; anything else is the
      * claim lost.
      *
      * @param completion the completed entry whose presence means the operation already took
