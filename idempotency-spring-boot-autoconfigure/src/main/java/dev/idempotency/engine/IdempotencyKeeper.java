@@ -116,8 +116,11 @@ public final class IdempotencyKeeper implements AutoCloseable {
      *
      * @throws IdempotentOutcomeUnknownException when the key's first request never finished and
      *     the key is never taken over
+     * @throws IllegalArgumentException when {@code options} ask for a retention or lease longer than
+     *     the storage keeps an entry; nothing is written
      */
     public ClaimOutcome claim(IdempotencyKey key, RequestFingerprint fingerprint, ClaimOptions options) {
+        requireKeptByStorage(options);
         IdempotencyListener.Execution execution = listener.started(storage.name());
         try {
             ClaimOutcome outcome = claimWaiting(key.storageKey(keyPrefix), fingerprint, options, execution);
@@ -144,6 +147,26 @@ public final class IdempotencyKeeper implements AutoCloseable {
         catch (RuntimeException ex) {
             execution.finished(Outcome.STORAGE_ERROR);
             throw ex;
+        }
+    }
+
+    /**
+     * Refuses a per-call retention or lease longer than the storage keeps an entry
+     * ({@link IdempotencyStorage#longestEntryLife()}): it would drop the entry early, and a retry
+     * would run the work again. The keeper's own are checked where the storage is set up.
+     */
+    private void requireKeptByStorage(ClaimOptions options) {
+        Duration longest = storage.longestEntryLife().orElse(null);
+        String tooLong = longest == null ? null
+                : options.retention() != null && options.retention().compareTo(longest) > 0
+                        ? "retention " + options.retention()
+                : options.lease() != null && options.lease().compareTo(longest) > 0 ? "lease " + options.lease()
+                : null;
+        if (tooLong != null) {
+            throw new IllegalArgumentException("The " + tooLong + " is longer than the " + storage.name()
+                    + " storage keeps an entry (" + longest + "), so the entry would be dropped early and a retry "
+                    + "would run the work again. Ask for at most " + longest + ", or raise the storage's limit (NATS: "
+                    + "the bucket's max age, idempotency.storage.nats.max-age)");
         }
     }
 

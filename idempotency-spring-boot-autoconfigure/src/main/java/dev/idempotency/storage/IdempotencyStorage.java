@@ -18,6 +18,13 @@ import java.util.Optional;
  *
  * <p>Every method may throw {@link IdempotencyStorageException} when the store cannot answer;
  * the operation then may or may not have taken effect, and the caller must assume either.
+ *
+ * <p><b>Repeats.</b> A caller that got no answer repeats the call. A repeated {@link #complete},
+ * {@link #extend} or {@link #release} after one that took effect answers as if the first had been
+ * answered: {@code true} when the key is as the caller wanted it, never {@code false} because the
+ * storage's own earlier write raced its answer. {@code false} from an owner-only method therefore
+ * always means that another claim owns the key, that the entry is gone (expired or deleted), or,
+ * for {@link #complete}, that the key holds another completed entry: only then is the claim lost.
  */
 public interface IdempotencyStorage {
 
@@ -32,23 +39,29 @@ public interface IdempotencyStorage {
 
     /**
      * Replaces the in-progress entry owned by {@code token} with {@code value} as a completed
-     * entry kept for {@code retention}.
+     * entry kept for {@code retention}. When the key already holds exactly the completed entry this
+     * call would write (the repeat of a completion that took effect), changes nothing and answers
+     * {@code true}.
      *
      * @return {@code true} when completed; {@code false} when {@code token} no longer owns the
-     *     key (its lease ended and another claim took over, or the entry is gone), in which case
-     *     nothing was changed
+     *     key (its lease ended and another claim took over, or the entry is gone) and the key does
+     *     not hold this completed entry, in which case nothing was changed
      */
     boolean complete(String key, OwnerToken token, byte[] value, Duration retention);
 
     /**
      * Deletes the in-progress entry owned by {@code token}, so the key can be claimed again.
      *
-     * @return {@code false} when {@code token} no longer owns the key; nothing was changed
+     * @return {@code false} when {@code token} no longer owns the key (a release that took effect
+     *     included: the entry is gone); nothing was changed
      */
     boolean release(String key, OwnerToken token);
 
     /**
      * Renews the lease of the in-progress entry owned by {@code token} to {@code lease} from now.
+     * When a {@link #complete} by {@code token} took effect but its answer was lost, the entry is
+     * completed, not lost: changes nothing and answers {@code true}, so that a renewal racing the
+     * repeated completion does not report the key lost.
      *
      * @return {@code false} when {@code token} no longer owns the key; nothing was changed
      */
@@ -87,6 +100,15 @@ public interface IdempotencyStorage {
      */
     default void awaitChange(String key, Duration timeout) throws InterruptedException {
         Thread.sleep(timeout.toMillis());
+    }
+
+    /**
+     * The longest lease or retention this storage keeps an entry for; empty when it has no limit
+     * (the default). A storage that would drop a live entry earlier than a longer one asks says so
+     * here; the engine refuses such a claim before anything is written or run.
+     */
+    default Optional<Duration> longestEntryLife() {
+        return Optional.empty();
     }
 
     /** A short name for logs and metrics, for example {@code memory}. */

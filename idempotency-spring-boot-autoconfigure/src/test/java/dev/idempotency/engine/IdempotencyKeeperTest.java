@@ -41,7 +41,8 @@ class IdempotencyKeeperTest {
     private static final ResultCodec<String> CODEC = new Utf8Codec("replayed:");
 
     private final MutableClock clock = new MutableClock();
-    private final InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(1_000, Duration.ofMinutes(1), clock);
+    private final InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(1_000, Duration.ofMinutes(1), clock,
+            clock::nanoTime);
     private final IdempotencyKeeper keeper = new IdempotencyKeeper(storage, "test.", RETENTION, LEASE);
 
     private final IdempotencyKey key = new IdempotencyKey("orders", "key-1");
@@ -404,18 +405,24 @@ class IdempotencyKeeperTest {
         return outcomes;
     }
 
-    /** A clock the test moves by hand; read from the storage's threads, so volatile. */
+    /** A wall clock and a monotonic one the test moves together by hand; read from the storage's threads, so volatile. */
     private static final class MutableClock implements InstantSource {
 
         private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        private volatile long nanoTime;
 
         @Override
         public Instant instant() {
             return now;
         }
 
-        void advance(Duration duration) {
+        long nanoTime() {
+            return nanoTime;
+        }
+
+        synchronized void advance(Duration duration) {
             now = now.plus(duration);
+            nanoTime += duration.toNanos();
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,14 +17,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
+import dev.idempotency.engine.FailureMode;
+import dev.idempotency.engine.IdempotencyKeeper;
+import dev.idempotency.engine.IdempotencyKey;
+import dev.idempotency.engine.IdempotencyListener;
+import dev.idempotency.engine.Outcome;
+import dev.idempotency.engine.RequestFingerprint;
+import dev.idempotency.testsupport.Utf8Codec;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The contract every {@link IdempotencyStorage} keeps, written once. A backend's test extends
  * this class and supplies a storage; expiry is exercised with short real durations, so the
  * backend's own clock decides.
+ *
+ * <p>Each backend also supplies {@link LosableAnswers}: a way to lose an answer after the store
+ * acted on the request, as a timeout does. A storage then may not know whether its write took
+ * effect, but it must never turn its own applied write into a lost lease, a lost result or a
+ * second execution.
  */
 public abstract class IdempotencyStorageContractTest {
 
@@ -35,6 +51,32 @@ public abstract class IdempotencyStorageContractTest {
 
     /** The storage under test; the same instance for the whole test. */
     protected abstract IdempotencyStorage storage();
+
+    /**
+     * A second storage on the same store as {@link #storage()} (the same server, bucket or map)
+     * whose answers the test can lose. The test closes it.
+     */
+    protected abstract LosableAnswers losableAnswers() throws Exception;
+
+    /**
+     * A storage whose answers can be held back past its timeout: the store acts on every request,
+     * but the answer reaches the storage only after the call that sent it has failed with an
+     * {@link IdempotencyStorageException}.
+     */
+    protected interface LosableAnswers extends AutoCloseable {
+
+        /** The storage whose answers are lost. */
+        IdempotencyStorage storage();
+
+        /** From now on the store's answers are held back, so the storage's calls time out. */
+        void hold();
+
+        /**
+         * Waits until the store has answered the first request sent since {@link #hold()}, so that
+         * request took effect, then lets every held answer and every later one through.
+         */
+        void deliverHeld() throws InterruptedException;
+    }
 
     /** A key unique to this test run, so runs never touch each other's entries. */
     protected String key(String name) {
@@ -253,7 +295,7 @@ public abstract class IdempotencyStorageContractTest {
         AtomicInteger releases = new AtomicInteger();
         AtomicInteger takeovers = new AtomicInteger();
         AtomicInteger held = new AtomicInteger();
-        List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> violations = new CopyOnWriteArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> workers = new ArrayList<>();
@@ -377,6 +419,147 @@ public abstract class IdempotencyStorageContractTest {
         assertThat(heldValue(key)).isEqualTo(bytes("v"));
     }
 
+    @Test
+    void anExtendWhoseAnswerWasLostIsRepeatedAndTheClaimGoesOn() throws Exception {
+        try (LosableAnswers lossy = losableAnswers()) {
+            String key = key("lost-extend");
+            OwnerToken token = acquire(lossy.storage(), key, LONG);
+
+            losingTheAnswer(lossy, () -> lossy.storage().extend(key, token, LONG));
+
+            assertThat(lossy.storage().extend(key, token, LONG)).as("the extend repeated").isTrue();
+            assertThat(lossy.storage().complete(key, token, bytes("done"), LONG)).isTrue();
+            assertThat(heldValue(key)).isEqualTo(bytes("done"));
+        }
+    }
+
+    @Test
+    void aCompleteAfterAnExtendWhoseAnswerWasLostStoresTheResult() throws Exception {
+        try (LosableAnswers lossy = losableAnswers()) {
+            String key = key("lost-extend-complete");
+            OwnerToken token = acquire(lossy.storage(), key, LONG);
+
+            losingTheAnswer(lossy, () -> lossy.storage().extend(key, token, LONG));
+
+            assertThat(lossy.storage().complete(key, token, bytes("done"), LONG)).isTrue();
+            assertThat(heldValue(key)).isEqualTo(bytes("done"));
+        }
+    }
+
+    /** The lost extend took effect, so the claim outlives the lease it had before, whatever its storage remembers. */
+    @Test
+    void aCompleteAfterTheFormerLeaseStillStoresTheResultWhenTheLostExtendTookEffect() throws Exception {
+        Duration lease = Duration.ofSeconds(2);
+        try (LosableAnswers lossy = losableAnswers()) {
+            String key = key("lost-extend-past-lease");
+            long claimed = System.nanoTime();
+            OwnerToken token = acquire(lossy.storage(), key, lease);
+
+            losingTheAnswer(lossy, () -> lossy.storage().extend(key, token, LONG));
+            Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(claimed + lease.toNanos() - System.nanoTime()) + 500));
+
+            assertThat(storage().attemptLock(key, bytes("retry"), LONG)).as("a retry").isInstanceOf(ClaimResult.Held.class);
+            assertThat(lossy.storage().complete(key, token, bytes("done"), LONG)).isTrue();
+            assertThat(heldValue(key)).isEqualTo(bytes("done"));
+        }
+    }
+
+    @Test
+    void aReleaseAfterAnExtendWhoseAnswerWasLostFreesTheKey() throws Exception {
+        try (LosableAnswers lossy = losableAnswers()) {
+            String key = key("lost-extend-release");
+            OwnerToken token = acquire(lossy.storage(), key, LONG);
+
+            losingTheAnswer(lossy, () -> lossy.storage().extend(key, token, LONG));
+
+            assertThat(lossy.storage().release(key, token)).isTrue();
+            assertThat(storage().attemptLock(key, bytes("again"), LONG)).isInstanceOf(ClaimResult.Acquired.class);
+        }
+    }
+
+    @Test
+    void aCompleteWhoseAnswerWasLostAnswersTrueWhenRepeatedAndTheResultReplays() throws Exception {
+        try (LosableAnswers lossy = losableAnswers()) {
+            String key = key("lost-complete");
+            OwnerToken token = acquire(lossy.storage(), key, LONG);
+
+            losingTheAnswer(lossy, () -> lossy.storage().complete(key, token, bytes("done"), LONG));
+
+            assertThat(lossy.storage().complete(key, token, bytes("done"), LONG)).as("the complete repeated").isTrue();
+            assertThat(heldValue(key)).isEqualTo(bytes("done"));
+        }
+    }
+
+    @Test
+    void aRenewalAfterACompleteWhoseAnswerWasLostDoesNotReportTheKeyLost() throws Exception {
+        try (LosableAnswers lossy = losableAnswers()) {
+            String key = key("lost-complete-extend");
+            OwnerToken token = acquire(lossy.storage(), key, LONG);
+
+            losingTheAnswer(lossy, () -> lossy.storage().complete(key, token, bytes("done"), LONG));
+
+            assertThat(lossy.storage().extend(key, token, LONG)).as("a renewal racing the repeated complete").isTrue();
+            assertThat(lossy.storage().complete(key, token, bytes("done"), LONG)).isTrue();
+            assertThat(heldValue(key)).isEqualTo(bytes("done"));
+        }
+    }
+
+    @Test
+    void aReleaseWhoseAnswerWasLostLeavesTheKeyClaimable() throws Exception {
+        try (LosableAnswers lossy = losableAnswers()) {
+            String key = key("lost-release");
+            OwnerToken token = acquire(lossy.storage(), key, LONG);
+
+            losingTheAnswer(lossy, () -> lossy.storage().release(key, token));
+
+            assertThat(storage().attemptLock(key, bytes("again"), LONG)).isInstanceOf(ClaimResult.Acquired.class);
+        }
+    }
+
+    @Test
+    void aRepeatedCompleteWithOtherBytesIsStillRefused() throws Exception {
+        try (LosableAnswers lossy = losableAnswers()) {
+            String key = key("lost-complete-other-bytes");
+            OwnerToken token = acquire(lossy.storage(), key, LONG);
+
+            losingTheAnswer(lossy, () -> lossy.storage().complete(key, token, bytes("done"), LONG));
+
+            assertThat(lossy.storage().complete(key, token, bytes("other"), LONG)).isFalse();
+            assertThat(heldValue(key)).isEqualTo(bytes("done"));
+        }
+    }
+
+    /**
+     * Through the real engine: the work runs, its completion's answer is lost, the engine retries
+     * the completion in the background. The result must be stored, replayed to a retry, the work
+     * run once, and no lost lease reported.
+     */
+    @Test
+    void anEngineCompletionWhoseAnswerWasLostIsReplayedAndNotReportedLost() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AtomicInteger runs = new AtomicInteger();
+        Utf8Codec codec = new Utf8Codec("replayed:");
+        IdempotencyKey idempotencyKey = new IdempotencyKey("contract", "lost-completion");
+        RequestFingerprint fingerprint = RequestFingerprint.builder().add("order A").build();
+        try (LosableAnswers lossy = losableAnswers();
+                IdempotencyKeeper keeper = new IdempotencyKeeper(lossy.storage(), key("engine."), LONG, LONG,
+                        FailureMode.FAIL_CLOSED, listener)) {
+            String first = keeper.execute(idempotencyKey, fingerprint, codec, () -> {
+                runs.incrementAndGet();
+                lossy.hold();
+                return "result";
+            });
+            assertThat(first).isEqualTo("result");
+            lossy.deliverHeld();
+
+            assertThat(listener.awaitFirstOutcome(Duration.ofSeconds(30))).isEqualTo(Outcome.EXECUTED);
+            assertThat(keeper.execute(idempotencyKey, fingerprint, codec, () -> "ran again")).isEqualTo("replayed:result");
+            assertThat(runs.get()).isEqualTo(1);
+            assertThat(listener.leaseLost.get()).as("leases reported lost").isZero();
+            keeper.evict(idempotencyKey);
+        }
+    }
+
     /** How long the fuzz runs. */
     protected Duration fuzzDuration() {
         return Duration.ofSeconds(3);
@@ -387,7 +570,15 @@ public abstract class IdempotencyStorageContractTest {
     }
 
     private OwnerToken acquire(String key, Duration lease, byte[] value) {
-        ClaimResult result = storage().attemptLock(key, value, lease);
+        return acquire(storage(), key, lease, value);
+    }
+
+    private static OwnerToken acquire(IdempotencyStorage storage, String key, Duration lease) {
+        return acquire(storage, key, lease, bytes("v"));
+    }
+
+    private static OwnerToken acquire(IdempotencyStorage storage, String key, Duration lease, byte[] value) {
+        ClaimResult result = storage.attemptLock(key, value, lease);
         assertThat(result).isInstanceOf(ClaimResult.Acquired.class);
         return ((ClaimResult.Acquired) result).token();
     }
@@ -400,6 +591,43 @@ public abstract class IdempotencyStorageContractTest {
 
     protected static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Runs {@code operation} with its answer lost: the store acts on it, and the call fails. */
+    private static void losingTheAnswer(LosableAnswers lossy, ThrowingCallable operation) throws InterruptedException {
+        lossy.hold();
+        try {
+            assertThatThrownBy(operation).isInstanceOf(IdempotencyStorageException.class);
+        }
+        finally {
+            lossy.deliverHeld();
+        }
+    }
+
+    /** Records what the engine reports: each request's outcome, and lost leases. */
+    private static final class RecordingListener implements IdempotencyListener {
+
+        final List<Outcome> outcomes = new CopyOnWriteArrayList<>();
+        final AtomicInteger leaseLost = new AtomicInteger();
+        private final CountDownLatch firstOutcome = new CountDownLatch(1);
+
+        @Override
+        public Execution started(String storage) {
+            return outcome -> {
+                outcomes.add(outcome);
+                firstOutcome.countDown();
+            };
+        }
+
+        @Override
+        public void leaseLost(String keyLabel) {
+            leaseLost.incrementAndGet();
+        }
+
+        Outcome awaitFirstOutcome(Duration timeout) throws InterruptedException {
+            assertThat(firstOutcome.await(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("an outcome reported").isTrue();
+            return outcomes.get(0);
+        }
     }
 
     private static void sleep(long millis) {

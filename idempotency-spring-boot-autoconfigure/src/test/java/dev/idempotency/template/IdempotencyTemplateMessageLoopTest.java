@@ -17,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,8 +43,10 @@ class IdempotencyTemplateMessageLoopTest {
 
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
     private final InstantSource clock = now::get;
+    /** The storage's monotonic clock, moved with {@link #now}. */
+    private final LongSupplier nanoTime = () -> Duration.between(Instant.EPOCH, now.get()).toNanos();
     private final InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(1_000, Duration.ofMinutes(1),
-            clock);
+            clock, nanoTime);
     private final IdempotencyKeeper keeper = new IdempotencyKeeper(storage, "template.", Duration.ofHours(1),
             Duration.ofSeconds(30));
     private final IdempotencyTemplate template = new IdempotencyTemplate(keeper, JsonMapper.builder().build());

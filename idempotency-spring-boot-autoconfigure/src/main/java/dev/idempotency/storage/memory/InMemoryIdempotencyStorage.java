@@ -3,6 +3,7 @@ package dev.idempotency.storage.memory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
@@ -27,26 +30,42 @@ import dev.idempotency.storage.StoredEntry;
  * dropped lazily when touched and by a periodic sweep. The number of entries is bounded: when
  * full (after dropping expired entries) a new claim fails with an
  * {@link IdempotencyStorageException}; live entries, in progress or completed, are never evicted.
+ *
+ * <p>Leases and retentions are judged by a monotonic clock ({@link System#nanoTime()}), never by
+ * the wall clock: a clock step (NTP, a manual change) neither ends a running request's lease nor
+ * a result's retention. The wall clock only dates the {@link StoredEntry#expiresAt()} that
+ * {@link #read} shows. Durations are kept for at most 100 years.
  */
 public final class InMemoryIdempotencyStorage implements IdempotencyStorage, AutoCloseable {
+
+    private static final Duration LONGEST = Duration.ofDays(36_500);
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
     private final OwnerTokens tokens = new OwnerTokens();
     private final int maxEntries;
-    private final InstantSource clock;
+    private final InstantSource wallClock;
+    private final LongSupplier nanoTime;
     private final ScheduledExecutorService sweeper;
 
-    /** Creates a storage on the system clock; see {@link #InMemoryIdempotencyStorage(int, Duration, InstantSource)}. */
+    /**
+     * Creates a storage on the system's clocks; see
+     * {@link #InMemoryIdempotencyStorage(int, Duration, InstantSource, LongSupplier)}.
+     */
     public InMemoryIdempotencyStorage(int maxEntries, Duration sweepInterval) {
-        this(maxEntries, sweepInterval, InstantSource.system());
+        this(maxEntries, sweepInterval, InstantSource.system(), System::nanoTime);
     }
 
     /**
      * Creates a storage holding at most {@code maxEntries} entries that drops expired entries
      * every {@code sweepInterval} on a daemon thread, stopped by {@link #close()}.
+     *
+     * @param wallClock dates what {@link #read} shows; decides nothing
+     * @param nanoTime a monotonic clock in nanoseconds, read as {@link System#nanoTime()} is (only
+     *     differences count); it judges every lease and retention
      */
-    public InMemoryIdempotencyStorage(int maxEntries, Duration sweepInterval, InstantSource clock) {
+    public InMemoryIdempotencyStorage(int maxEntries, Duration sweepInterval, InstantSource wallClock,
+            LongSupplier nanoTime) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be at least 1, was " + maxEntries);
         }
@@ -54,7 +73,8 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
             throw new IllegalArgumentException("sweepInterval must be positive, was " + sweepInterval);
         }
         this.maxEntries = maxEntries;
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "idempotency-memory-sweeper");
             thread.setDaemon(true);
@@ -66,7 +86,7 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
 
     @Override
     public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
-        Instant now = clock.instant();
+        long now = nanoTime.getAsLong();
         if (size.get() >= maxEntries) {
             sweep();
         }
@@ -81,24 +101,28 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
             }
             OwnerToken token = tokens.next();
             result[0] = new ClaimResult.Acquired(token);
-            return new Entry(value, token, now.plus(lease));
+            return Entry.inProgress(value, token, now, lease);
         });
         return result[0];
     }
 
+    /** Also answers {@code true} when the key already holds exactly this completed entry: a repeat. */
     @Override
     public boolean complete(String key, OwnerToken token, byte[] value, Duration retention) {
-        return updateOwned(key, token, (current, now) -> new Entry(value, null, now.plus(retention)));
+        return updateOwned(key, token, (current, now) -> Entry.completed(value, token, now, retention),
+                current -> Arrays.equals(current.value(), value));
     }
 
     @Override
     public boolean release(String key, OwnerToken token) {
-        return updateOwned(key, token, (current, now) -> null);
+        return updateOwned(key, token, (current, now) -> null, current -> false);
     }
 
+    /** Also answers {@code true}, changing nothing, when {@code token} completed the entry. */
     @Override
     public boolean extend(String key, OwnerToken token, Duration lease) {
-        return updateOwned(key, token, (current, now) -> new Entry(current.value(), token, now.plus(lease)));
+        return updateOwned(key, token, (current, now) -> Entry.inProgress(current.value(), token, now, lease),
+                current -> token.equals(current.owner()));
     }
 
     @Override
@@ -108,16 +132,18 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
             return false;
         }
         size.decrementAndGet();
-        return !removed.isExpiredAt(clock.instant());
+        return !removed.isExpiredAt(nanoTime.getAsLong());
     }
 
     @Override
     public Optional<StoredEntry> read(String key) {
         Entry entry = entries.get(key);
-        if (entry == null || entry.isExpiredAt(clock.instant())) {
+        long now = nanoTime.getAsLong();
+        if (entry == null || entry.isExpiredAt(now)) {
             return Optional.empty();
         }
-        return Optional.of(new StoredEntry(entry.value(), entry.owner() != null, entry.expiresAt()));
+        Instant expiresAt = wallClock.instant().plusNanos(entry.expiresAtNanos() - now);
+        return Optional.of(new StoredEntry(entry.value(), !entry.completed(), expiresAt));
     }
 
     /** Always answers: the entries are in this JVM. */
@@ -132,7 +158,7 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
 
     /** Drops every expired entry; runs periodically, and before a claim when the storage is full. */
     public void sweep() {
-        Instant now = clock.instant();
+        long now = nanoTime.getAsLong();
         entries.forEach((key, entry) -> {
             if (entry.isExpiredAt(now) && entries.remove(key, entry)) {
                 size.decrementAndGet();
@@ -160,31 +186,55 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
                 + "shorten idempotency.ttl, or use a shared storage");
     }
 
-    private boolean updateOwned(String key, OwnerToken token, BiFunction<Entry, Instant, Entry> next) {
-        Instant now = clock.instant();
-        boolean[] owned = new boolean[1];
+    /**
+     * Replaces the live in-progress entry owned by {@code token} with {@code next}'s (none: the
+     * entry is deleted). Any other live entry is left as it is, and the answer is whether
+     * {@code alreadyDone} finds the operation's effect in it.
+     */
+    private boolean updateOwned(String key, OwnerToken token, BiFunction<Entry, Long, Entry> next,
+            Predicate<Entry> alreadyDone) {
+        long now = nanoTime.getAsLong();
+        boolean[] answer = new boolean[1];
         entries.computeIfPresent(key, (k, current) -> {
             if (current.isExpiredAt(now)) {
                 size.decrementAndGet();
                 return null;
             }
-            if (!token.equals(current.owner())) {
+            if (current.completed() || !token.equals(current.owner())) {
+                answer[0] = current.completed() && alreadyDone.test(current);
                 return current;
             }
-            owned[0] = true;
+            answer[0] = true;
             Entry replacement = next.apply(current, now);
             if (replacement == null) {
                 size.decrementAndGet();
             }
             return replacement;
         });
-        return owned[0];
+        return answer[0];
     }
 
-    private record Entry(byte[] value, OwnerToken owner, Instant expiresAt) {
+    /**
+     * @param owner the claim that owns the entry in progress, or that completed it
+     * @param expiresAtNanos when the lease or retention ends, on the monotonic clock
+     */
+    private record Entry(byte[] value, OwnerToken owner, boolean completed, long expiresAtNanos) {
 
-        boolean isExpiredAt(Instant now) {
-            return !now.isBefore(expiresAt);
+        static Entry inProgress(byte[] value, OwnerToken owner, long nowNanos, Duration lease) {
+            return new Entry(value, owner, false, nowNanos + nanos(lease));
+        }
+
+        static Entry completed(byte[] value, OwnerToken owner, long nowNanos, Duration retention) {
+            return new Entry(value, owner, true, nowNanos + nanos(retention));
+        }
+
+        /** Compared as {@link System#nanoTime()} readings are: by their difference, so that overflow does not matter. */
+        boolean isExpiredAt(long nowNanos) {
+            return nowNanos - expiresAtNanos >= 0;
+        }
+
+        private static long nanos(Duration duration) {
+            return (duration.compareTo(LONGEST) > 0 ? LONGEST : duration).toNanos();
         }
     }
 }

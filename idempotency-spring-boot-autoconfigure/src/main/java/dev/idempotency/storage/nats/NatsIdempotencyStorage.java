@@ -3,6 +3,7 @@ package dev.idempotency.storage.nats;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -14,7 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.nats.client.Connection;
@@ -26,6 +27,7 @@ import io.nats.client.KeyValue;
 import io.nats.client.Message;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.MessageInfo;
+import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.KeyValueWatchOption;
 import io.nats.client.api.KeyValueWatcher;
 import io.nats.client.impl.Headers;
@@ -66,7 +68,8 @@ import static io.nats.client.support.NatsJetStreamConstants.JS_WRONG_LAST_SEQUEN
  * (NTP) and leases much longer than the skew. An owner judges its own lease by this host's
  * monotonic clock, counted from just before its write was sent, which can only end the lease
  * earlier than the server's view: once it is over, complete, extend and release answer
- * {@code false} without a round trip, even if no one took over. The bucket's max age removes
+ * {@code false} without a round trip, even if no one took over (unless a write whose answer was
+ * lost may have renewed it, see below). The bucket's max age removes
  * expired entries from the server eventually; until then they behave as absent. It must be no
  * shorter than the longest retention or lease, or the server drops live entries early.
  *
@@ -92,6 +95,16 @@ import static io.nats.client.support.NatsJetStreamConstants.JS_WRONG_LAST_SEQUEN
  * exception. The direct get sent with a claim may be served by a replica, so on a replicated
  * bucket it may see an older revision: a live one is answered (the key was held within the
  * call), anything else makes the claim read again from the stream's leader.
+ *
+ * <p><b>Lost answers.</b> A write whose answer does not come within the timeout may still have
+ * been stored, and then the revision this instance remembers is stale. So after such a write, a
+ * refused owner write, or a lease over by this host's clock, does not end the claim at once: the
+ * key's last revision is read from the stream's leader (one more round trip). This claim's own
+ * in-progress entry there is adopted, with a lease counted from the send of the earliest
+ * unanswered write, and the operation is sent again over it; the completed entry that a
+ * {@link #complete} would write (for {@link #extend}, the one a completion whose answer was lost
+ * wrote) means the operation already took effect, and it answers {@code true}. Only anything else
+ * ends the claim with {@code false}.
  */
 public final class NatsIdempotencyStorage implements IdempotencyStorage {
 
@@ -107,6 +120,8 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     private final String subjectPrefix;
     /** {@code $JS.API.DIRECT.GET.<stream>.<subject prefix>}, to which a key is appended; null without allow_direct. */
     private final String directGetPrefix;
+    /** The bucket's max age when this storage was created; zero when unlimited. */
+    private final Duration maxAge;
     private final ConcurrentHashMap<String, OwnedClaim> claims = new ConcurrentHashMap<>();
     private final AtomicLong claimCount = new AtomicLong();
     private final OwnerTokens tokens = new OwnerTokens();
@@ -134,11 +149,11 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         JetStreamOptions options = JetStreamOptions.builder().requestTimeout(requestTimeout).build();
         this.streamName = NatsKeyValueUtil.toStreamName(bucket);
         this.subjectPrefix = NatsKeyValueUtil.toKeyPrefix(bucket);
-        boolean allowDirect;
+        StreamConfiguration stream;
         try {
             this.keyValue = connection.keyValue(bucket, KeyValueOptions.builder().jetStreamOptions(options).build());
             this.management = connection.jetStreamManagement(options);
-            allowDirect = management.getStreamInfo(streamName).getConfiguration().getAllowDirect();
+            stream = management.getStreamInfo(streamName).getConfiguration();
         }
         catch (IOException | JetStreamApiException ex) {
             throw new IdempotencyStorageException("NATS KV bucket '" + bucket
@@ -146,9 +161,10 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         }
         // A bucket adopted without allow_direct answers reads only through the stream's leader
         // ($JS.API.STREAM.MSG.GET), which jnats' management calls use; claims then read after a refusal.
-        this.directGetPrefix = allowDirect
+        this.directGetPrefix = stream.getAllowDirect()
                 ? DEFAULT_API_PREFIX + String.format(JSAPI_DIRECT_GET_LAST, streamName, subjectPrefix)
                 : null;
+        this.maxAge = stream.getMaxAge();
     }
 
     /**
@@ -182,7 +198,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         long claimNumber = claimCount.incrementAndGet();
         if (claimNumber % SWEEP_EVERY_CLAIMS == 0) {
             // Claims whose owner never completed nor released would otherwise stay remembered.
-            claims.values().removeIf(owned -> !owned.isLive());
+            claims.values().removeIf(owned -> !owned.isLive() && !owned.isUnconfirmed());
         }
         OwnerToken token = tokens.next();
         return new Claim(key, value, lease, token, NatsEntry.inProgress(token, lease, value).encode());
@@ -227,25 +243,27 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     }
 
     private ClaimResult acquired(Claim claim, long revision, long sentAt) {
-        claims.put(claim.token().value(), new OwnedClaim(claim.key(), claim.value(), revision, sentAt, claim.lease()));
+        String owner = claim.token().value();
+        claims.put(owner, new OwnedClaim(claim.key(), owner, claim.value(), revision, sentAt, claim.lease()));
         return new ClaimResult.Acquired(claim.token());
     }
 
     @Override
     public boolean complete(String key, OwnerToken token, byte[] value, Duration retention) {
         byte[] entry = NatsEntry.completed(retention, value).encode();
-        return asOwner(key, token, true, claim -> write(key, entry, claim.revision()).isPresent());
+        return asOwner(key, token, true, claim -> entry,
+                (claim, sentAt) -> write(key, entry, claim.revision()).isPresent());
     }
 
     @Override
     public boolean release(String key, OwnerToken token) {
-        return asOwner(key, token, true, claim -> deleteRevision(key, claim.revision()));
+        return asOwner(key, token, true, claim -> null, (claim, sentAt) -> deleteRevision(key, claim.revision()));
     }
 
+    /** Writes the claim's in-progress entry again with the new lease, over the revision it last wrote. */
     @Override
     public boolean extend(String key, OwnerToken token, Duration lease) {
-        return asOwner(key, token, false, claim -> {
-            long sentAt = System.nanoTime();
+        return asOwner(key, token, false, OwnedClaim::unconfirmedCompletion, (claim, sentAt) -> {
             OptionalLong written = write(key, NatsEntry.inProgress(token, lease, claim.payload()).encode(),
                     claim.revision());
             written.ifPresent(revision -> claim.renew(revision, sentAt, lease));
@@ -271,6 +289,9 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
      * Watches the key for its next revision (a JetStream ordered consumer on the key's subject),
      * so a waiting duplicate wakes as soon as the first request completes or releases. A change
      * made before the watch starts is not seen; the caller's next claim after the timeout is.
+     * Without a watch (NATS does not answer, or the connection is closed) it sleeps for the
+     * timeout, as any storage does, and throws nothing: the caller's next claim reports the
+     * storage error.
      */
     @Override
     public void awaitChange(String key, Duration timeout) throws InterruptedException {
@@ -289,7 +310,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         try {
             subscription = keyValue.watch(key, watcher, KeyValueWatchOption.UPDATES_ONLY);
         }
-        catch (IOException | JetStreamApiException ex) {
+        catch (IOException | JetStreamApiException | IllegalStateException ex) {
             IdempotencyStorage.super.awaitChange(key, timeout);
             return;
         }
@@ -297,7 +318,12 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
             changed.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
         finally {
-            subscription.unsubscribe();
+            try {
+                subscription.unsubscribe();
+            }
+            catch (IllegalStateException ex) {
+                // The connection closed meanwhile, and the watch with it.
+            }
         }
     }
 
@@ -331,6 +357,15 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         }
     }
 
+    /**
+     * The bucket's max age, read when this storage was created: the server drops every revision
+     * older than that, live or not. Empty when the bucket has none.
+     */
+    @Override
+    public Optional<Duration> longestEntryLife() {
+        return maxAge.isZero() ? Optional.empty() : Optional.of(maxAge);
+    }
+
     @Override
     public String name() {
         return "nats";
@@ -340,26 +375,113 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
      * Runs {@code write} for the live claim {@code token} made on {@code key}, holding the claim's
      * monitor so that operations on one token do not compare against the same revision at once.
      * The claim ends when the write fails, or when it succeeds and {@code endsClaim}; on a storage
-     * error it stays, because the write may not have happened and the caller may try again.
+     * error it stays, remembered as unconfirmed, because the write may or may not have happened
+     * and the caller may try again.
      *
+     * <p>After an unconfirmed write, neither a refusal nor the end of the lease by this host's clock
+     * proves the claim lost: the unconfirmed write may have taken effect. The key's last revision
+     * is then read back once (see {@link #readBack}): this claim's in-progress entry there is
+     * adopted and the write sent again over it; the completed entry that {@code completion} names
+     * means the operation already took effect, and it answers {@code true}; anything else is the
+     * claim lost.
+     *
+     * @param completion the completed entry whose presence means the operation already took
+     *     effect; {@code null} when none does
      * @return {@code false} without a round trip when this instance knows no live claim of {@code token}
      */
-    private boolean asOwner(String key, OwnerToken token, boolean endsClaim, Predicate<OwnedClaim> write) {
+    private boolean asOwner(String key, OwnerToken token, boolean endsClaim, Function<OwnedClaim, byte[]> completion,
+            OwnerWrite write) {
         OwnedClaim claim = claims.get(token.value());
         if (claim == null || !claim.key().equals(key)) {
             return false;
         }
         synchronized (claim) {
-            if (!claim.isLive()) {
-                end(token, claim);
-                return false;
+            boolean readBack = false;
+            while (true) {
+                if (claim.isLive()) {
+                    long sentAt = System.nanoTime();
+                    byte[] completed = completion.apply(claim);
+                    boolean written;
+                    try {
+                        written = write.attempt(claim, sentAt);
+                    }
+                    catch (IdempotencyStorageException ex) {
+                        claim.unconfirmedWrite(sentAt, completed);
+                        throw ex;
+                    }
+                    if (written) {
+                        return succeeded(token, claim, endsClaim);
+                    }
+                }
+                if (readBack || !claim.isUnconfirmed()) {
+                    end(token, claim);
+                    return false;
+                }
+                readBack = true;
+                switch (readBack(claim, completion.apply(claim))) {
+                    case COMPLETED -> {
+                        return succeeded(token, claim, endsClaim);
+                    }
+                    case LOST -> {
+                        end(token, claim);
+                        return false;
+                    }
+                    case IN_PROGRESS -> {
+                        // Adopted: write again over the revision found, if the lease it gives is not over.
+                    }
+                }
             }
-            boolean written = write.test(claim);
-            if (endsClaim || !written) {
-                end(token, claim);
-            }
-            return written;
         }
+    }
+
+    private boolean succeeded(OwnerToken token, OwnedClaim claim, boolean endsClaim) {
+        if (endsClaim) {
+            end(token, claim);
+        }
+        return true;
+    }
+
+    /** One owner-only write over the revision the claim remembers. */
+    @FunctionalInterface
+    private interface OwnerWrite {
+
+        /** @return {@code true} when stored; {@code false} when another revision is last */
+        boolean attempt(OwnedClaim claim, long sentAtNanos);
+    }
+
+    /** What {@link #readBack} found under a claim's key. */
+    enum Found {
+        /** This claim's in-progress entry, now the revision the claim writes over. */
+        IN_PROGRESS,
+        /** The completed entry the operation would write: it already took effect. */
+        COMPLETED,
+        /** Anything else: another claim's entry, another completed entry, or nothing live. */
+        LOST
+    }
+
+    /**
+     * Reads the claim's key from the stream's leader after an unconfirmed write, to tell what it
+     * holds; adopts this claim's in-progress entry found there (see {@link OwnedClaim#adopt}).
+     *
+     * @param completion the completed entry that counts as {@link Found#COMPLETED}; {@code null} when none does
+     */
+    private Found readBack(OwnedClaim claim, byte[] completion) {
+        KeyValueEntry current = readLast(claim.key());
+        if (current == null || current.getOperation() != KeyValueOperation.PUT) {
+            return Found.LOST;
+        }
+        NatsEntry stored = decode(current);
+        if (stored.isExpiredAt(current.getCreated().toInstant(), Instant.now())) {
+            return Found.LOST;
+        }
+        if (stored.completed()) {
+            return Arrays.equals(current.getValue(), completion) ? Found.COMPLETED : Found.LOST;
+        }
+        if (!stored.owner().equals(claim.owner())) {
+            return Found.LOST;
+        }
+        claim.adopt(current.getRevision(), Duration.ofMillis(stored.lifeMillis()));
+        return Found.IN_PROGRESS;
     }
 
     private void end(OwnerToken token, OwnedClaim claim) {

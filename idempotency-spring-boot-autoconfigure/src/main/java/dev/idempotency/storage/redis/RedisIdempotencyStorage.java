@@ -1,11 +1,15 @@
 package dev.idempotency.storage.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -57,10 +61,18 @@ import dev.idempotency.storage.StoredEntry;
  */
 public final class RedisIdempotencyStorage implements IdempotencyStorage {
 
-    /** ARGV: owner header, completed entry, retention ms. */
+    /**
+     * ARGV: owner header, completed entry, retention ms. Not owned, it answers 1 only when the key
+     * already holds exactly the completed entry: the repeat of a completion that took effect.
+     */
     private static final OwnerCheckedScript COMPLETE = new OwnerCheckedScript("""
             redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
             return 1
+            """, """
+            if redis.call('STRLEN', KEYS[1]) == #ARGV[2] and redis.call('GET', KEYS[1]) == ARGV[2] then
+                return 1
+            end
+            return 0
             """);
 
     /** ARGV: owner header. */
@@ -75,8 +87,25 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
             return 1
             """);
 
+    /**
+     * ARGV: owner header, lease ms, SHA-1 of a completed entry whose completion's answer was lost.
+     * Not owned, it answers 1 when the key holds that entry: the claim completed, nothing to renew.
+     */
+    private static final OwnerCheckedScript EXTEND_OR_COMPLETED = new OwnerCheckedScript("""
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1
+            """, """
+            local stored = redis.call('GET', KEYS[1])
+            if stored and redis.sha1hex(stored) == ARGV[3] then
+                return 1
+            end
+            return 0
+            """);
+
     private final RedisTemplate<String, byte[]> redis;
     private final OwnerTokens tokens = new OwnerTokens();
+    /** By owner token: completions whose answer was lost, until a later complete or release answers. */
+    private final ConcurrentHashMap<String, UnconfirmedCompletion> unconfirmed = new ConcurrentHashMap<>();
 
     /** Creates a storage on the application's connection factory, which stays the caller's to close. */
     public RedisIdempotencyStorage(RedisConnectionFactory connectionFactory) {
@@ -104,20 +133,40 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
         return new ClaimResult.Held(RedisEntry.decode(stored).payload());
     }
 
+    /**
+     * One script. A completion whose answer is lost is remembered by its token, so that a renewal
+     * before the completion is repeated does not take the completed key for a lost one.
+     */
     @Override
     public boolean complete(String key, OwnerToken token, byte[] value, Duration retention) {
         byte[] entry = RedisEntry.completed(value).encode();
-        return ifOwner("complete", COMPLETE, key, token, entry, millisArgument(retention));
+        long sentAt = System.nanoTime();
+        try {
+            boolean completed = ifOwner("complete", COMPLETE, key, token, entry, millisArgument(retention));
+            unconfirmed.remove(token.value());
+            return completed;
+        }
+        catch (IdempotencyStorageException ex) {
+            unconfirmed.values().removeIf(UnconfirmedCompletion::isOver);
+            unconfirmed.put(token.value(), new UnconfirmedCompletion(sha1Hex(entry), sentAt + retention.toNanos()));
+            throw ex;
+        }
     }
 
     @Override
     public boolean release(String key, OwnerToken token) {
+        unconfirmed.remove(token.value());
         return ifOwner("release", RELEASE, key, token);
     }
 
     @Override
     public boolean extend(String key, OwnerToken token, Duration lease) {
-        return ifOwner("extend", EXTEND, key, token, millisArgument(lease));
+        UnconfirmedCompletion completion = unconfirmed.get(token.value());
+        if (completion == null) {
+            return ifOwner("extend", EXTEND, key, token, millisArgument(lease));
+        }
+        return ifOwner("extend", EXTEND_OR_COMPLETED, key, token, millisArgument(lease),
+                completion.sha1().getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override
@@ -159,6 +208,27 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
         args[0] = header;
         System.arraycopy(moreArgs, 0, args, 1, moreArgs.length);
         return Boolean.TRUE.equals(call(operation, () -> redis.execute(script, List.of(key), args)));
+    }
+
+    /**
+     * A completed entry whose completion's answer was lost, by its SHA-1 (what the script compares),
+     * until its retention would be over: past that the key cannot hold it any more.
+     */
+    private record UnconfirmedCompletion(String sha1, long overAtNanos) {
+
+        boolean isOver() {
+            return System.nanoTime() - overAtNanos >= 0;
+        }
+    }
+
+    /** The SHA-1 of {@code bytes} in lower-case hex, as Lua's {@code redis.sha1hex} gives it. */
+    private static String sha1Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes));
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("Every Java platform has SHA-1", ex);
+        }
     }
 
     /** Rounds up: Redis rejects a zero expiry, which truncating a sub-millisecond one would give. */

@@ -1,5 +1,9 @@
 package dev.idempotency.storage.memory;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -25,6 +29,32 @@ class InMemoryIdempotencyStorageTest extends IdempotencyStorageContractTest {
         return storage;
     }
 
+    @Test
+    void aWallClockStepForwardLongerThanTheLeaseNeitherEndsTheLeaseNorTheRetention() {
+        MutableClock wallClock = new MutableClock();
+        try (InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(10, Duration.ofMinutes(1), wallClock,
+                System::nanoTime)) {
+            OwnerToken running = ((ClaimResult.Acquired) storage.attemptLock("running", bytes("r"), LONG)).token();
+            OwnerToken done = ((ClaimResult.Acquired) storage.attemptLock("done", bytes("d"), LONG)).token();
+            storage.complete("done", done, bytes("result"), LONG);
+
+            wallClock.advance(Duration.ofHours(1));
+
+            assertThat(storage.attemptLock("running", bytes("retry"), LONG)).as("a retry of the running request")
+                    .isInstanceOf(ClaimResult.Held.class);
+            assertThat(storage.attemptLock("done", bytes("retry"), LONG)).isInstanceOfSatisfying(ClaimResult.Held.class,
+                    held -> assertThat(held.value()).isEqualTo(bytes("result")));
+            assertThat(storage.read("done").orElseThrow().expiresAt()).as("dated by the wall clock")
+                    .isBetween(wallClock.instant().plus(LONG).minusSeconds(10), wallClock.instant().plus(LONG));
+            assertThat(storage.complete("running", running, bytes("finished"), LONG)).isTrue();
+        }
+    }
+
+    @Override
+    protected LosableAnswers losableAnswers() {
+        return new AnswerLosingSeam(storage);
+    }
+
     @AfterEach
     void close() {
         storage.close();
@@ -47,7 +77,8 @@ class InMemoryIdempotencyStorageTest extends IdempotencyStorageContractTest {
     @Test
     void whenFullExpiredEntriesMakeRoomButLiveOnesAreNeverEvicted() {
         MutableClock clock = new MutableClock();
-        try (InMemoryIdempotencyStorage small = new InMemoryIdempotencyStorage(2, Duration.ofMinutes(1), clock)) {
+        try (InMemoryIdempotencyStorage small = new InMemoryIdempotencyStorage(2, Duration.ofMinutes(1), clock,
+                clock::nanoTime)) {
             small.attemptLock("short", bytes("s"), Duration.ofSeconds(1));
             small.attemptLock("long", bytes("l"), Duration.ofHours(1));
             clock.advance(Duration.ofSeconds(2));
@@ -62,7 +93,8 @@ class InMemoryIdempotencyStorageTest extends IdempotencyStorageContractTest {
     @Test
     void sweepDropsExpiredEntriesOnly() {
         MutableClock clock = new MutableClock();
-        try (InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(10, Duration.ofMinutes(1), clock)) {
+        try (InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(10, Duration.ofMinutes(1), clock,
+                clock::nanoTime)) {
             OwnerToken token = ((ClaimResult.Acquired) storage.attemptLock("done", bytes("d"), LONG)).token();
             storage.complete("done", token, bytes("d"), Duration.ofSeconds(5));
             storage.attemptLock("running", bytes("r"), Duration.ofHours(1));
@@ -76,9 +108,10 @@ class InMemoryIdempotencyStorageTest extends IdempotencyStorageContractTest {
     }
 
     @Test
-    void leaseEndIsJudgedByTheInjectedClock() {
+    void leaseEndIsJudgedByTheInjectedMonotonicClock() {
         MutableClock clock = new MutableClock();
-        try (InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(10, Duration.ofMinutes(1), clock)) {
+        try (InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(10, Duration.ofMinutes(1), clock,
+                clock::nanoTime)) {
             OwnerToken stale = ((ClaimResult.Acquired) storage.attemptLock("k", bytes("v"), Duration.ofSeconds(30))).token();
             clock.advance(Duration.ofSeconds(29));
             assertThat(storage.attemptLock("k", bytes("w"), LONG)).isInstanceOf(ClaimResult.Held.class);
@@ -89,17 +122,76 @@ class InMemoryIdempotencyStorageTest extends IdempotencyStorageContractTest {
         }
     }
 
+    /**
+     * The storage behind a seam that, while it holds, lets each call take effect and then throws
+     * as a call whose answer timed out does. A dynamic proxy, so every method of the SPI goes
+     * through it.
+     */
+    private static final class AnswerLosingSeam implements LosableAnswers, InvocationHandler {
+
+        private final IdempotencyStorage delegate;
+        private final IdempotencyStorage seam;
+        private volatile boolean holding;
+
+        AnswerLosingSeam(IdempotencyStorage delegate) {
+            this.delegate = delegate;
+            this.seam = (IdempotencyStorage) Proxy.newProxyInstance(IdempotencyStorage.class.getClassLoader(),
+                    new Class<?>[] { IdempotencyStorage.class }, this);
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            Object answer;
+            try {
+                answer = method.invoke(delegate, args);
+            }
+            catch (InvocationTargetException ex) {
+                throw ex.getCause();
+            }
+            if (holding && !method.getName().equals("name")) {
+                throw new IdempotencyStorageException("injected: the answer to " + method.getName() + " was lost");
+            }
+            return answer;
+        }
+
+        @Override
+        public IdempotencyStorage storage() {
+            return seam;
+        }
+
+        @Override
+        public void hold() {
+            holding = true;
+        }
+
+        @Override
+        public void deliverHeld() {
+            holding = false;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A wall clock and a monotonic one that the test moves together, by hand. */
     private static final class MutableClock implements InstantSource {
 
         private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        private long nanoTime = 123_456_789;
 
         @Override
         public Instant instant() {
             return now;
         }
 
+        long nanoTime() {
+            return nanoTime;
+        }
+
         void advance(Duration duration) {
             now = now.plus(duration);
+            nanoTime += duration.toNanos();
         }
     }
 }

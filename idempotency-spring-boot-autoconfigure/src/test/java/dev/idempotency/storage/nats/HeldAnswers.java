@@ -20,11 +20,23 @@ final class HeldAnswers extends NatsStatistics {
 
     private final Object sentChanged = new Object();
     private volatile CountDownLatch gate;
+    private volatile CountDownLatch firstHeld = new CountDownLatch(1);
     private long sent;
 
     /** From now on, answers wait until {@link #release()}. */
     void hold() {
+        firstHeld = new CountDownLatch(1);
         gate = new CountDownLatch(1);
+    }
+
+    /**
+     * Waits until an answer has arrived since {@link #hold()} and is being held: the server has
+     * acted on the request it answers.
+     *
+     * @return {@code false} when none arrived within {@code timeout}
+     */
+    boolean awaitHeld(Duration timeout) throws InterruptedException {
+        return firstHeld.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Lets every held answer, and all later ones, through. */
@@ -75,6 +87,7 @@ final class HeldAnswers extends NatsStatistics {
     public void decrementOutstandingRequests() {
         CountDownLatch held = gate;
         if (held != null) {
+            firstHeld.countDown();
             try {
                 held.await(MAX_HOLD_SECONDS, TimeUnit.SECONDS);
             }

@@ -1,8 +1,11 @@
 package dev.idempotency.storage.nats;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
@@ -14,11 +17,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.idempotency.engine.ClaimOptions;
+import dev.idempotency.engine.ClaimOutcome;
+import dev.idempotency.engine.IdempotencyKeeper;
+import dev.idempotency.engine.IdempotencyKey;
+import dev.idempotency.engine.OwnedKey;
+import dev.idempotency.engine.RequestFingerprint;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageContractTest;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.testsupport.Utf8Codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,6 +37,8 @@ class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
 
     /** A storage timeout longer than the tests hold answers back. */
     private static final Duration PATIENT = Duration.ofSeconds(30);
+    /** The storage timeout of {@link #losableAnswers()}, past which it holds answers back. */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(1);
 
     private static Connection connection;
     private static String bucket;
@@ -52,6 +64,41 @@ class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
         return storage;
     }
 
+    /** A storage on its own connection, whose answers {@link HeldAnswers} holds on jnats' reply dispatcher. */
+    @Override
+    protected LosableAnswers losableAnswers() throws Exception {
+        HeldAnswers answers = new HeldAnswers();
+        Connection held = NatsTestServer.connect(answers);
+        NatsIdempotencyStorage lossy = new NatsIdempotencyStorage(held, bucket, ANSWER_TIMEOUT);
+        return new LosableAnswers() {
+            @Override
+            public IdempotencyStorage storage() {
+                return lossy;
+            }
+
+            @Override
+            public void hold() {
+                answers.hold();
+            }
+
+            @Override
+            public void deliverHeld() throws InterruptedException {
+                try {
+                    assertThat(answers.awaitHeld(Duration.ofSeconds(10))).as("the server answered").isTrue();
+                }
+                finally {
+                    answers.release();
+                }
+            }
+
+            @Override
+            public void close() throws InterruptedException {
+                answers.release();
+                held.close();
+            }
+        };
+    }
+
     @Test
     void aWaiterIsWokenByTheKeyWatchAsSoonAsTheEntryCompletes() throws Exception {
         String key = key("watch");
@@ -71,6 +118,36 @@ class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
         storage().complete(key, token, bytes("done"), LONG);
 
         assertThat(waited.get(20, TimeUnit.SECONDS)).isLessThan(10_000L);
+    }
+
+    @Test
+    void aPerCallRetentionOrLeaseLongerThanTheBucketsMaxAgeIsRefusedBeforeAnythingIsWrittenOrRun() throws Exception {
+        String name = NatsTestServer.bucketName();
+        new NatsBucketProvisioner(connection)
+                .ensure(new NatsBucketSettings(name, 1, StorageType.File, Duration.ofMinutes(1), false), Duration.ofMinutes(1));
+        AtomicInteger runs = new AtomicInteger();
+        IdempotencyKey key = new IdempotencyKey("max-age", "k");
+        RequestFingerprint fingerprint = RequestFingerprint.builder().add("order A").build();
+        NatsIdempotencyStorage limited = new NatsIdempotencyStorage(connection, name);
+        assertThat(limited.longestEntryLife()).contains(Duration.ofMinutes(1));
+        try (IdempotencyKeeper keeper = new IdempotencyKeeper(limited, "p.", Duration.ofMinutes(1), Duration.ofSeconds(30))) {
+            for (ClaimOptions tooLong : List.of(ClaimOptions.DEFAULTS.withRetention(Duration.ofMinutes(2)),
+                    ClaimOptions.DEFAULTS.withLease(Duration.ofMinutes(2)))) {
+                assertThatThrownBy(() -> keeper.execute(key, fingerprint, tooLong, Utf8Codec.PLAIN, () -> "ran " + runs.incrementAndGet()))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("PT2M")
+                        .hasMessageContaining("PT1M")
+                        .hasMessageContaining("idempotency.storage.nats.max-age");
+            }
+
+            assertThat(runs.get()).as("runs").isZero();
+            assertThat(keeper.inspect(key)).as("what the bucket holds").isEmpty();
+            assertThat(keeper.execute(key, fingerprint, ClaimOptions.DEFAULTS.withRetention(Duration.ofMinutes(1)),
+                    Utf8Codec.PLAIN, () -> "as long as the max age")).isEqualTo("as long as the max age");
+        }
+        finally {
+            NatsTestServer.deleteBucket(connection, name);
+        }
     }
 
     @Test
@@ -259,6 +336,59 @@ class NatsIdempotencyStorageTest extends IdempotencyStorageContractTest {
         assertThatThrownBy(() -> unreachable.attemptLock(key("closed"), bytes("v"), LONG))
                 .isInstanceOf(IdempotencyStorageException.class)
                 .hasMessageContaining(bucket);
+    }
+
+    @Test
+    void awaitingAChangeOnAClosedConnectionReturnsAndTheNextClaimIsAStorageError() throws Exception {
+        Connection closed = NatsTestServer.connect();
+        NatsIdempotencyStorage unreachable = new NatsIdempotencyStorage(closed, bucket);
+        closed.close();
+
+        unreachable.awaitChange(key("await-closed"), Duration.ofMillis(50));
+
+        assertThatThrownBy(() -> unreachable.attemptLock(key("await-closed"), bytes("v"), LONG))
+                .isInstanceOf(IdempotencyStorageException.class);
+    }
+
+    @Test
+    void aConnectionClosedWhileAwaitingAChangeEndsTheWaitWithoutAnError() throws Exception {
+        Connection closing = NatsTestServer.connect();
+        NatsIdempotencyStorage storage = new NatsIdempotencyStorage(closing, bucket);
+        String key = key("await-closing");
+        CompletableFuture<Void> waited = CompletableFuture.runAsync(() -> {
+            try {
+                storage.awaitChange(key, Duration.ofSeconds(2));
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread.sleep(300);
+
+        closing.close();
+
+        waited.get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aDuplicateWaitingWhileItsConnectionClosesGetsAStorageError() throws Exception {
+        IdempotencyKey key = new IdempotencyKey("await", key("duplicate"));
+        RequestFingerprint fingerprint = RequestFingerprint.builder().add("order A").build();
+        Connection closing = NatsTestServer.connect();
+        try (IdempotencyKeeper first = new IdempotencyKeeper(storage, "wait.", LONG, LONG);
+                IdempotencyKeeper duplicate = new IdempotencyKeeper(new NatsIdempotencyStorage(closing, bucket), "wait.",
+                        LONG, LONG)) {
+            assertThat(first.claim(key, fingerprint)).isInstanceOf(OwnedKey.class);
+            CompletableFuture<ClaimOutcome> waiting =
+                    CompletableFuture.supplyAsync(() -> duplicate.claim(key, fingerprint, Duration.ofSeconds(20)));
+            Thread.sleep(300);
+
+            closing.close();
+
+            assertThat(waiting).failsWithin(20, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(IdempotencyStorageException.class);
+            first.evict(key);
+        }
     }
 
     /**

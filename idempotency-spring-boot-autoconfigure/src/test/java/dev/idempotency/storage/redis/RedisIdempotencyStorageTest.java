@@ -29,6 +29,7 @@ import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageContractTest;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.testsupport.AnswerHoldingProxy;
 import dev.idempotency.testsupport.TestServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +38,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RedisIdempotencyStorageTest extends IdempotencyStorageContractTest {
 
     private static final CommandLog commands = new CommandLog();
+    /** The command timeout of {@link #losableAnswers()}, past which its proxy holds answers back. */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(1);
 
+    private static TestServer redis;
     private static LettuceConnectionFactory connectionFactory;
 
     private final RedisIdempotencyStorage storage = new RedisIdempotencyStorage(connectionFactory);
@@ -46,9 +50,9 @@ class RedisIdempotencyStorageTest extends IdempotencyStorageContractTest {
 
     @BeforeAll
     static void connect() {
-        TestServer redis = TestServer.resolve("Redis", "IDEMPOTENCY_TEST_REDIS_URL", 6379,
+        redis = TestServer.resolve("Redis", "IDEMPOTENCY_TEST_REDIS_URL", 6379,
                 () -> new GenericContainer<>("redis:7-alpine").withExposedPorts(6379));
-        connectionFactory = start(redis.host(), redis.port());
+        connectionFactory = start(redis.host(), redis.port(), Duration.ofSeconds(5));
         // Before the first command, so every connection of this client reports what it sends.
         ((AbstractRedisClient) connectionFactory.getNativeClient()).addListener(commands);
     }
@@ -74,6 +78,45 @@ class RedisIdempotencyStorageTest extends IdempotencyStorageContractTest {
     @AfterEach
     void deleteKeysWritten() {
         keysWritten.forEach(storage::delete);
+    }
+
+    /**
+     * A storage whose connection goes through an {@link AnswerHoldingProxy}, with a short command
+     * timeout; its scripts are loaded first, so a held answer is never a NOSCRIPT one.
+     */
+    @Override
+    protected LosableAnswers losableAnswers() throws IOException {
+        AnswerHoldingProxy proxy = new AnswerHoldingProxy(redis.host(), redis.port());
+        LettuceConnectionFactory throughProxy = start("127.0.0.1", proxy.port(), ANSWER_TIMEOUT);
+        RedisIdempotencyStorage lossy = new RedisIdempotencyStorage(throughProxy);
+        warmScriptCache(lossy);
+        return new LosableAnswers() {
+            @Override
+            public IdempotencyStorage storage() {
+                return lossy;
+            }
+
+            @Override
+            public void hold() {
+                proxy.hold();
+            }
+
+            @Override
+            public void deliverHeld() throws InterruptedException {
+                try {
+                    assertThat(proxy.awaitHeldAnswer(Duration.ofSeconds(10))).as("Redis answered").isTrue();
+                }
+                finally {
+                    proxy.release();
+                }
+            }
+
+            @Override
+            public void close() {
+                throughProxy.destroy();
+                proxy.close();
+            }
+        };
     }
 
     @Test
@@ -249,7 +292,7 @@ class RedisIdempotencyStorageTest extends IdempotencyStorageContractTest {
     @Test
     void anUnreachableServerIsAStorageErrorWhoseMessageOmitsTheKey() throws IOException {
         String key = key("unreachable");
-        LettuceConnectionFactory unreachable = start("127.0.0.1", freePort());
+        LettuceConnectionFactory unreachable = start("127.0.0.1", freePort(), Duration.ofSeconds(5));
         try {
             RedisIdempotencyStorage storage = new RedisIdempotencyStorage(unreachable);
 
@@ -262,9 +305,9 @@ class RedisIdempotencyStorageTest extends IdempotencyStorageContractTest {
         }
     }
 
-    private static LettuceConnectionFactory start(String host, int port) {
+    private static LettuceConnectionFactory start(String host, int port, Duration commandTimeout) {
         LettuceClientConfiguration client = LettuceClientConfiguration.builder()
-                .commandTimeout(Duration.ofSeconds(5))
+                .commandTimeout(commandTimeout)
                 .build();
         LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port), client);
         factory.afterPropertiesSet();
@@ -274,6 +317,10 @@ class RedisIdempotencyStorageTest extends IdempotencyStorageContractTest {
 
     /** Runs every script once, so the counted calls find them cached and no NOSCRIPT retry shows. */
     private void warmScriptCache() {
+        warmScriptCache(storage);
+    }
+
+    private void warmScriptCache(RedisIdempotencyStorage storage) {
         String key = key("warm");
         OwnerToken token = acquire(key, LONG, bytes("v"));
         storage.extend(key, token, LONG);
