@@ -36,6 +36,13 @@ public class IdempotencyAutoConfiguration {
     IdempotencyKeeper idempotencyKeeper(IdempotencyStorage storage, IdempotencyProperties properties,
             ObjectProvider<IdempotencyListener> listeners, ObjectProvider<IdempotencyStorageDecorator> decorators) {
         FailureMode failureMode = properties.getStorage().getFailureMode();
+        if (properties.getLease().compareTo(properties.getTtl()) > 0) {
+            // Legal, so not refused: but a crashed request then blocks its key longer than a result is replayed.
+            logger.warn("idempotency.lease ({}) is longer than idempotency.ttl ({}): a request that crashes holds its key "
+                    + "longer than a completed one is remembered. Usually one of them is a typo; set the lease above "
+                    + "the slowest handler and the ttl to how long clients retry.", properties.getLease(),
+                    properties.getTtl());
+        }
         IdempotencyStorage decorated = storage;
         for (IdempotencyStorageDecorator decorator : decorators.orderedStream().toList()) {
             decorated = decorator.decorate(decorated);

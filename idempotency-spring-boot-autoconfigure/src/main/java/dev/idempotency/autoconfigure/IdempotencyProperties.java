@@ -15,7 +15,11 @@ import dev.idempotency.engine.Takeover;
 
 import dev.idempotency.web.ReplayedHeaders;
 
-/** Configuration of the idempotency starter, under {@code idempotency.*}. */
+/**
+ * Configuration of the idempotency starter, under {@code idempotency.*}. Each setter checks its
+ * value's rule (see {@code PropertyRules}): a value out of its range fails start-up with Boot's
+ * failure analysis, naming the property and the rule.
+ */
 @ConfigurationProperties("idempotency")
 public class IdempotencyProperties {
 
@@ -68,7 +72,7 @@ public class IdempotencyProperties {
     }
 
     public void setTtl(Duration ttl) {
-        this.ttl = ttl;
+        this.ttl = PropertyRules.positive(ttl);
     }
 
     public Duration getLease() {
@@ -76,7 +80,7 @@ public class IdempotencyProperties {
     }
 
     public void setLease(Duration lease) {
-        this.lease = lease;
+        this.lease = PropertyRules.positive(lease);
     }
 
     public String getKeyPrefix() {
@@ -84,7 +88,7 @@ public class IdempotencyProperties {
     }
 
     public void setKeyPrefix(String keyPrefix) {
-        this.keyPrefix = keyPrefix;
+        this.keyPrefix = PropertyRules.storageSafe(keyPrefix);
     }
 
     public InProgress getInProgress() {
@@ -114,7 +118,7 @@ public class IdempotencyProperties {
     }
 
     public void setWaitTimeout(Duration waitTimeout) {
-        this.waitTimeout = waitTimeout;
+        this.waitTimeout = PropertyRules.notNegative(waitTimeout);
     }
 
     public Storage getStorage() {
@@ -160,7 +164,7 @@ public class IdempotencyProperties {
         }
 
         public void setTimeout(Duration timeout) {
-            this.timeout = timeout;
+            this.timeout = PropertyRules.positive(timeout);
         }
 
         public FailureMode getFailureMode() {
@@ -233,7 +237,7 @@ public class IdempotencyProperties {
         }
 
         public void setServers(List<String> servers) {
-            this.servers = servers;
+            this.servers = PropertyRules.notEmpty(servers);
         }
 
         public String getUsername() {
@@ -289,7 +293,7 @@ public class IdempotencyProperties {
         }
 
         public void setBucket(String bucket) {
-            this.bucket = bucket;
+            this.bucket = PropertyRules.bucketName(bucket);
         }
 
         public int getReplicas() {
@@ -297,7 +301,7 @@ public class IdempotencyProperties {
         }
 
         public void setReplicas(int replicas) {
-            this.replicas = replicas;
+            this.replicas = PropertyRules.between(replicas, 1, 5, "as JetStream allows");
         }
 
         public NatsStorageKind getStorage() {
@@ -313,7 +317,7 @@ public class IdempotencyProperties {
         }
 
         public void setMaxAge(Duration maxAge) {
-            this.maxAge = maxAge;
+            this.maxAge = PropertyRules.notNegative(maxAge);
         }
 
         public boolean isAdoptExistingBucket() {
@@ -372,7 +376,7 @@ public class IdempotencyProperties {
         }
 
         public void setMaxEntries(int maxEntries) {
-            this.maxEntries = maxEntries;
+            this.maxEntries = PropertyRules.atLeastOne(maxEntries);
         }
 
         public Duration getSweepInterval() {
@@ -380,7 +384,7 @@ public class IdempotencyProperties {
         }
 
         public void setSweepInterval(Duration sweepInterval) {
-            this.sweepInterval = sweepInterval;
+            this.sweepInterval = PropertyRules.positive(sweepInterval);
         }
     }
 
@@ -465,7 +469,7 @@ public class IdempotencyProperties {
         }
 
         public void setHeaderName(String headerName) {
-            this.headerName = headerName;
+            this.headerName = PropertyRules.headerName(headerName);
         }
 
         public int getMaxKeyLength() {
@@ -473,7 +477,7 @@ public class IdempotencyProperties {
         }
 
         public void setMaxKeyLength(int maxKeyLength) {
-            this.maxKeyLength = maxKeyLength;
+            this.maxKeyLength = PropertyRules.atLeastOne(maxKeyLength);
         }
 
         public List<String> getPaths() {
@@ -489,7 +493,7 @@ public class IdempotencyProperties {
         }
 
         public void setMethods(Set<String> methods) {
-            this.methods = methods;
+            this.methods = PropertyRules.httpMethods(methods);
         }
 
         public boolean isKeyRequired() {
@@ -521,7 +525,7 @@ public class IdempotencyProperties {
         }
 
         public void setMaxRequestSize(DataSize maxRequestSize) {
-            this.maxRequestSize = maxRequestSize;
+            this.maxRequestSize = PropertyRules.arraySize(maxRequestSize);
         }
 
         public DataSize getMaxResponseSize() {
@@ -529,7 +533,7 @@ public class IdempotencyProperties {
         }
 
         public void setMaxResponseSize(DataSize maxResponseSize) {
-            this.maxResponseSize = maxResponseSize;
+            this.maxResponseSize = PropertyRules.arraySize(maxResponseSize);
         }
 
         public Scope getScope() {
@@ -545,7 +549,7 @@ public class IdempotencyProperties {
         }
 
         public void setTenantHeader(String tenantHeader) {
-            this.tenantHeader = tenantHeader;
+            this.tenantHeader = PropertyRules.headerName(tenantHeader);
         }
 
         public KeyFormat getKeyFormat() {
@@ -561,7 +565,7 @@ public class IdempotencyProperties {
         }
 
         public void setNeverStoredStatuses(Set<Integer> neverStoredStatuses) {
-            this.neverStoredStatuses = neverStoredStatuses;
+            this.neverStoredStatuses = PropertyRules.httpStatuses(neverStoredStatuses);
         }
 
         public List<String> getReplayHeaders() {
@@ -577,7 +581,7 @@ public class IdempotencyProperties {
         }
 
         public void setRetryAfter(Duration retryAfter) {
-            this.retryAfter = retryAfter;
+            this.retryAfter = PropertyRules.notNegative(retryAfter);
         }
 
         public int getFilterOrder() {
@@ -593,7 +597,7 @@ public class IdempotencyProperties {
         }
 
         public void setProblemTypeBase(String problemTypeBase) {
-            this.problemTypeBase = problemTypeBase;
+            this.problemTypeBase = PropertyRules.uriPrefix(problemTypeBase);
         }
     }
 }
