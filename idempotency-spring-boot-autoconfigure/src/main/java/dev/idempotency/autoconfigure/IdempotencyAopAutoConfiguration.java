@@ -1,7 +1,9 @@
 package dev.idempotency.autoconfigure;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -10,12 +12,14 @@ import org.springframework.context.annotation.Role;
 
 import dev.idempotency.aop.IdempotentMethodAdvisor;
 import dev.idempotency.aop.IdempotentMethodInterceptor;
+import dev.idempotency.aop.IdempotentMethodRules;
 import dev.idempotency.template.IdempotencyTemplate;
 
 /**
  * {@code @Idempotent(key = ...)} on bean methods: the advisor, an infrastructure bean as Spring's
  * transaction and cache advisors are, so that the auto-proxy creator Spring Boot registers applies
- * it with or without AspectJ.
+ * it with or without AspectJ; and the start-up check that fails when an annotated method would run
+ * unprotected.
  */
 @AutoConfiguration(after = IdempotencyTemplateAutoConfiguration.class,
         afterName = "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration")
@@ -30,5 +34,12 @@ public class IdempotencyAopAutoConfiguration {
             ObjectProvider<IdempotencyProperties> properties) {
         return new IdempotentMethodAdvisor(() -> new IdempotentMethodInterceptor(template.getObject(),
                 properties.getObject().getInProgress(), properties.getObject().getWaitTimeout()));
+    }
+
+    @Bean
+    static SmartInitializingSingleton idempotentMethodSetupCheck(ConfigurableListableBeanFactory beanFactory,
+            ObjectProvider<IdempotencyTemplate> template, ObjectProvider<IdempotentMethodAdvisor> advisor) {
+        return () -> new IdempotentMethodSetupCheck(beanFactory,
+                new IdempotentMethodRules(template.getObject(), advisor.getObject())).verify();
     }
 }
