@@ -30,6 +30,11 @@ public final class IdempotentMethodRules {
     private final IdempotentMethodAdvisor advisor;
     private final KeyExpressionEvaluator keyExpressions = new KeyExpressionEvaluator();
 
+    /**
+     * @param template what runs the methods; {@code null} when there is none (no Jackson), and so
+     *     no advisor either: then no method with a key is protected
+     * @param advisor the advisor whose proxies protect the methods; {@code null} with no template
+     */
     public IdempotentMethodRules(IdempotencyTemplate template, IdempotentMethodAdvisor advisor) {
         this.template = template;
         this.advisor = advisor;
@@ -50,6 +55,11 @@ public final class IdempotentMethodRules {
      */
     public List<String> problems(Method method, Class<?> targetClass, Object bean) {
         List<String> problems = new ArrayList<>();
+        if (template == null) {
+            problems.add("results of bean methods are stored as JSON, and without Jackson there is no "
+                    + "IdempotencyTemplate to run them: add spring-boot-starter-jackson");
+            return problems;
+        }
         int modifiers = method.getModifiers();
         if (Modifier.isPrivate(modifiers) || Modifier.isStatic(modifiers)) {
             problems.add("it is " + (Modifier.isPrivate(modifiers) ? "private" : "static")

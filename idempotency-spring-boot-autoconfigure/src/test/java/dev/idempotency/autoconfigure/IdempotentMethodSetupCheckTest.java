@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.ApplicationContextAssertProvider;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ContextConsumer;
@@ -139,6 +140,12 @@ class IdempotentMethodSetupCheckTest {
     void anInterfaceBasedProxyProtectsAMethodItsInterfaceDeclares() {
         runner.withPropertyValues("spring.aop.proxy-target-class=false").withBean(InterfaceOnlyPayments.class)
                 .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void withoutJacksonABeanMethodWithAKeyFailsStartUp() {
+        runner.withClassLoader(new FilteredClassLoader("tools.jackson")).withBean(Payments.class)
+                .run(failsNaming("Payments#pay(String)", "Jackson"));
     }
 
     @Test
