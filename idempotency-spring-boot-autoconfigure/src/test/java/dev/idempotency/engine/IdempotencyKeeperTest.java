@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -61,28 +62,24 @@ class IdempotencyKeeperTest {
         CountDownLatch finishWork = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
         try {
-            List<Future<Object>> calls = new ArrayList<>();
-            for (int i = 0; i < CALLERS; i++) {
-                calls.add(pool.submit(() -> {
-                    start.await();
-                    try {
-                        return keeper.execute(key, fingerprint, CODEC, () -> {
-                            runs.incrementAndGet();
-                            // The work is still running until every other caller has had its answer.
-                            if (!finishWork.await(10, TimeUnit.SECONDS)) {
-                                throw new IllegalStateException("the other callers never returned");
-                            }
-                            return "result";
-                        });
-                    }
-                    catch (IdempotentRequestInProgressException ex) {
-                        return ex;
-                    }
-                    finally {
-                        othersReturned.countDown();
-                    }
-                }));
-            }
+            List<Future<Object>> calls = submitTogether(pool, start, () -> {
+                try {
+                    return keeper.execute(key, fingerprint, CODEC, () -> {
+                        runs.incrementAndGet();
+                        // The work is still running until every other caller has had its answer.
+                        if (!finishWork.await(10, TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("the other callers never returned");
+                        }
+                        return "result";
+                    });
+                }
+                catch (IdempotentRequestInProgressException ex) {
+                    return ex;
+                }
+                finally {
+                    othersReturned.countDown();
+                }
+            });
             start.countDown();
             assertThat(othersReturned.await(10, TimeUnit.SECONDS)).isTrue();
             finishWork.countDown();
@@ -252,21 +249,17 @@ class IdempotencyKeeperTest {
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
         try {
-            List<Future<Object>> calls = new ArrayList<>();
-            for (int i = 0; i < CALLERS; i++) {
-                calls.add(pool.submit(() -> {
-                    start.await();
-                    try {
-                        return keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS, CODEC, () -> {
-                            runs.incrementAndGet();
-                            return work;
-                        });
-                    }
-                    catch (IdempotentRequestInProgressException ex) {
-                        return ex;
-                    }
-                }));
-            }
+            List<Future<Object>> calls = submitTogether(pool, start, () -> {
+                try {
+                    return keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS, CODEC, () -> {
+                        runs.incrementAndGet();
+                        return work;
+                    });
+                }
+                catch (IdempotentRequestInProgressException ex) {
+                    return ex;
+                }
+            });
             start.countDown();
             List<Object> outcomes = outcomes(calls);
             work.complete("result");
@@ -526,6 +519,19 @@ class IdempotencyKeeperTest {
 
     private static RequestFingerprint fingerprint(String request) {
         return RequestFingerprint.builder().add(request).build();
+    }
+
+    /** Submits {@code call} for {@link #CALLERS} threads, each waiting for {@code start}. */
+    private static List<Future<Object>> submitTogether(ExecutorService pool, CountDownLatch start,
+            Callable<Object> call) {
+        List<Future<Object>> calls = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            calls.add(pool.submit(() -> {
+                start.await();
+                return call.call();
+            }));
+        }
+        return calls;
     }
 
     private static List<Object> outcomes(List<Future<Object>> calls) throws InterruptedException {
