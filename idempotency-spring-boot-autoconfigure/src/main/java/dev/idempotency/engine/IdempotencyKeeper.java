@@ -16,7 +16,7 @@ import dev.idempotency.storage.IdempotencyStorageException;
 
 /**
  * The engine: claims a key, lets the work run once, then completes the key with the result or
- * releases it. Every way in (the HTTP filter, the {@code @Idempotent} aspect, code calling
+ * releases it. Every way in (the HTTP filter, the {@code @Idempotent} advisor, code calling
  * {@link #execute}) goes through here, so the rules are written once:
  * <ul>
  * <li>key absent (or its holder's lease ended): the caller owns it and runs the work;</li>

@@ -38,7 +38,7 @@ import dev.idempotency.engine.RequestFingerprint;
  * }
  * }</pre>
  *
- * The {@code @Idempotent} aspect runs through this template too, so both follow one engine.
+ * The {@code @Idempotent} advisor runs through this template too, so both follow one engine.
  */
 public final class IdempotencyTemplate {
 
