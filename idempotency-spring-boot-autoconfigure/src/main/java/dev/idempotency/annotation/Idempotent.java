@@ -16,7 +16,13 @@ import dev.idempotency.engine.Takeover;
  * header and the stored result is the HTTP response; leave {@link #key()} empty. On any other
  * Spring bean method, {@link #key()} is a SpEL expression over the arguments (for example
  * {@code #order.id} or {@code #p0}) and the stored result is the return value, written with
- * Jackson and read back as the method's declared return type.
+ * Jackson and read back as the method's declared return type (for a {@code CompletableFuture} or
+ * {@code CompletionStage}, the value it completes with). The annotation may also sit on the
+ * interface or superclass method that the bean's method implements or overrides.
+ *
+ * <p>Start-up fails, naming the method, when an annotated method cannot be protected: for
+ * example one that is private, final or static, one without a key that is not a Spring MVC handler
+ * method, or one whose key expression reads a name that is not a parameter.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

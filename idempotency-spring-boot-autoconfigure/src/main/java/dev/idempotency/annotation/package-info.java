@@ -1,2 +1,2 @@
-/** The {@code @Idempotent} annotation, shared by the web layer and the aspect. */
+/** The {@code @Idempotent} annotation, shared by the web layer and the bean-method advisor. */
 package dev.idempotency.annotation;

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,13 +17,14 @@ import dev.idempotency.storage.OwnerToken;
 
 /**
  * The engine: claims a key, lets the work run once, then completes the key with the result or
- * releases it. Every way in (the HTTP filter, the {@code @Idempotent} aspect, code calling
+ * releases it. Every way in (the HTTP filter, the {@code @Idempotent} advisor, code calling
  * {@link #execute}) goes through here, so the rules are written once:
  * <ul>
  * <li>key absent (or its holder's lease ended): the caller owns it and runs the work;</li>
  * <li>key held with another fingerprint: {@link IdempotencyKeyReusedException};</li>
  * <li>key held in progress: {@link IdempotentRequestInProgressException};</li>
  * <li>key completed: the stored result is replayed;</li>
+ * <li>key ended as run without a result to replay: {@link IdempotentResultNotReplayableException};</li>
  * <li>key whose first request started and never finished, under {@link Takeover#NEVER}:
  * {@link IdempotentOutcomeUnknownException} until an operator evicts it.</li>
  * </ul>
@@ -92,6 +95,7 @@ public final class IdempotencyKeeper implements AutoCloseable {
      *     earlier request with the same fingerprint completed the key
      * @throws IdempotencyKeyReusedException when the key was claimed with another fingerprint
      * @throws IdempotentRequestInProgressException when the key's first request still runs
+     * @throws IdempotentResultNotReplayableException when the key's work ran and its result could not be stored
      * @throws IdempotencyStorageException when the storage cannot answer
      */
     public ClaimOutcome claim(IdempotencyKey key, RequestFingerprint fingerprint) {
@@ -142,6 +146,11 @@ public final class IdempotencyKeeper implements AutoCloseable {
         }
         catch (IdempotentOutcomeUnknownException ex) {
             execution.finished(Outcome.ABANDONED);
+            throw ex;
+        }
+        catch (IdempotentResultNotReplayableException ex) {
+            // Answered from the stored state and nothing ran, as the web layer counts a response too large to store.
+            execution.finished(Outcome.REPLAYED);
             throw ex;
         }
         catch (RuntimeException ex) {
@@ -230,6 +239,9 @@ public final class IdempotencyKeeper implements AutoCloseable {
         if (held.status() == StoredState.Status.IN_PROGRESS) {
             return null;
         }
+        if (held.status() == StoredState.Status.NOT_REPLAYABLE) {
+            throw new IdempotentResultNotReplayableException();
+        }
         return new ClaimOutcome.Replay(held.result());
     }
 
@@ -314,7 +326,10 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * Runs {@code work} at most once for {@code key}: the first call runs it and stores its result
      * through {@code codec}; later calls with the same fingerprint get the stored result decoded.
      * When the work throws, the key is released (so a retry runs again) and the exception is
-     * rethrown unchanged.
+     * rethrown unchanged. A result is stored only once it decodes again; when it cannot be encoded,
+     * or does not decode, the key is ended as run without a result, this call throws
+     * {@link IdempotentResultNotReplayableException} with the codec's failure as its cause, and so
+     * does every retry: the work has run and never runs again under the key.
      */
     public <T, E extends Throwable> T execute(IdempotencyKey key, RequestFingerprint fingerprint,
             ResultCodec<T> codec, IdempotentWork<T, E> work) throws E {
@@ -353,15 +368,72 @@ public final class IdempotencyKeeper implements AutoCloseable {
             owned.releaseAfter(failure);
             throw failure;
         }
+        return complete(owned, codec, result);
+    }
+
+    /**
+     * The asynchronous form of {@link #execute(IdempotencyKey, RequestFingerprint, ClaimOptions,
+     * ResultCodec, IdempotentWork)}, for work that answers with a {@link CompletionStage}. The key is
+     * claimed at the call, and a refused claim is thrown there; the work's stage holds the key
+     * until it completes. Its value is then stored under the rules of the synchronous form before
+     * the returned future completes with it; when the stage fails, the key is released and the
+     * returned future fails with the stage's failure. A replay is a completed future. When the work
+     * throws instead of returning a stage, the key is released and the exception rethrown unchanged.
+     */
+    public <T, E extends Throwable> CompletableFuture<T> executeAsync(IdempotencyKey key,
+            RequestFingerprint fingerprint, ClaimOptions options, ResultCodec<T> codec,
+            IdempotentWork<? extends CompletionStage<T>, E> work) throws E {
+        ClaimOutcome outcome = claim(key, fingerprint, options);
+        if (outcome instanceof ClaimOutcome.Replay replay) {
+            return CompletableFuture.completedFuture(codec.decode(replay.result()));
+        }
+        if (outcome instanceof ClaimOutcome.Unprotected) {
+            return stageOf(work.run()).toCompletableFuture();
+        }
+        OwnedKey owned = (OwnedKey) outcome;
+        CompletionStage<T> stage;
+        try {
+            stage = stageOf(work.run());
+        }
+        catch (Throwable failure) {
+            owned.releaseAfter(failure);
+            throw failure;
+        }
+        CompletableFuture<T> stored = new CompletableFuture<>();
+        stage.whenComplete((result, failure) -> {
+            if (failure != null) {
+                owned.releaseAfter(failure);
+                stored.completeExceptionally(failure);
+                return;
+            }
+            try {
+                stored.complete(complete(owned, codec, result));
+            }
+            catch (RuntimeException ex) {
+                stored.completeExceptionally(ex);
+            }
+        });
+        return stored;
+    }
+
+    /** A work that answered {@code null} instead of a stage answered a stage of {@code null}. */
+    private static <T> CompletionStage<T> stageOf(CompletionStage<T> stage) {
+        return stage == null ? CompletableFuture.completedFuture(null) : stage;
+    }
+
+    /**
+     * Completes {@code owned} with {@code result} once it decodes again, so that a retry can always
+     * replay what was stored; otherwise ends the key as run and throws.
+     */
+    private static <T> T complete(OwnedKey owned, ResultCodec<T> codec, T result) {
         byte[] encoded;
         try {
             encoded = codec.encode(result);
+            codec.decode(encoded);
         }
         catch (RuntimeException ex) {
-            // The work ran: its result reaches the caller, and the key stays held until its lease ends.
-            logger.error("Could not encode the result for idempotency key {}; it is not stored and the key stays "
-                    + "in progress until its lease ends", owned.logId(), ex);
-            return result;
+            owned.completeNotReplayable();
+            throw new IdempotentResultNotReplayableException(ex);
         }
         owned.complete(encoded);
         return result;

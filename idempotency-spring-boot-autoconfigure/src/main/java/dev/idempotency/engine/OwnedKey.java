@@ -14,7 +14,8 @@ import dev.idempotency.storage.OwnerToken;
 /**
  * A key this caller has claimed: the work may run. Its lease is renewed in the background until
  * the claim ends. End the claim exactly once, with {@link #complete} when the result is to be
- * kept or {@link #release} when the key should be claimable again. A claim never ended (the
+ * kept, {@link #release} when the key should be claimable again, or {@code completeNotReplayable}
+ * when the work ran but its result cannot be kept. A claim never ended (the
  * process died) stays in progress until its lease ends, then another request may take it over.
  */
 public final class OwnedKey implements ClaimOutcome {
@@ -74,6 +75,16 @@ public final class OwnedKey implements ClaimOutcome {
      */
     public boolean complete(ResultWriter result) {
         return store(StoredState.encodeSuccess(fingerprint, claimedAt, result));
+    }
+
+    /**
+     * Ends the claim as run with no result to replay, for the retention: a retry is refused with
+     * {@link IdempotentResultNotReplayableException} and the work never runs again under this key.
+     * Stored like {@link #complete(byte[])}, with its retries in the background and its renewal
+     * stopped whichever way it ends.
+     */
+    boolean completeNotReplayable() {
+        return store(StoredState.notReplayable(fingerprint, claimedAt).encode());
     }
 
     private boolean store(byte[] completed) {

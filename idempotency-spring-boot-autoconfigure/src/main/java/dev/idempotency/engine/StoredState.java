@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * What the engine keeps under a key: the status, the fingerprint of the request that claimed
- * it, when it was claimed, and once completed the result bytes.
+ * it, when it was claimed, and once completed the result bytes (none when the result could not be
+ * stored).
  *
  * <p>Encoded as: one format byte ({@code 1}), one status byte, the 32 fingerprint bytes, eight
  * bytes of the claim time in epoch milliseconds, then the result bytes to the end.
@@ -16,9 +17,13 @@ record StoredState(Status status, RequestFingerprint fingerprint, Instant claime
     private static final byte FORMAT = 1;
     private static final int HEADER = 2 + RequestFingerprint.LENGTH + Long.BYTES;
 
-    /** The seed design's statuses. */
+    /**
+     * Where the key's work stands. The byte stored is the ordinal, so new statuses go last.
+     * {@code NOT_REPLAYABLE}: the work ran, its result could not be stored and read back, and it
+     * will not run again.
+     */
     enum Status {
-        IN_PROGRESS, SUCCESS
+        IN_PROGRESS, SUCCESS, NOT_REPLAYABLE
     }
 
     StoredState {
@@ -34,6 +39,10 @@ record StoredState(Status status, RequestFingerprint fingerprint, Instant claime
 
     static StoredState success(RequestFingerprint fingerprint, Instant claimedAt, byte[] result) {
         return new StoredState(Status.SUCCESS, fingerprint, claimedAt, result);
+    }
+
+    static StoredState notReplayable(RequestFingerprint fingerprint, Instant claimedAt) {
+        return new StoredState(Status.NOT_REPLAYABLE, fingerprint, claimedAt, new byte[0]);
     }
 
     byte[] encode() {

@@ -2,6 +2,9 @@ package dev.idempotency.template;
 
 import java.lang.reflect.Type;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -35,7 +38,7 @@ import dev.idempotency.engine.RequestFingerprint;
  * }
  * }</pre>
  *
- * The {@code @Idempotent} aspect runs through this template too, so both follow one engine.
+ * The {@code @Idempotent} advisor runs through this template too, so both follow one engine.
  */
 public final class IdempotencyTemplate {
 
@@ -73,11 +76,45 @@ public final class IdempotencyTemplate {
 
     /**
      * The general form: {@code work} may throw anything, which is rethrown unchanged; its result
-     * is read back as {@code resultType}.
+     * is read back as {@code resultType}. A result that Jackson cannot write, or cannot read back
+     * as {@code resultType}, is not stored: this call throws
+     * {@link dev.idempotency.engine.IdempotentResultNotReplayableException} with Jackson's failure
+     * as its cause, and so does every later call with the key, without running the work.
      */
     @SuppressWarnings("unchecked")
     public <T, E extends Throwable> T execute(String key, Type resultType, IdempotencyOptions options,
             IdempotentWork<T, E> work) throws E {
+        Call call = call(key, resultType, options);
+        return (T) keeper.execute(call.key(), call.fingerprint(), call.claim(), call.codec(),
+                (IdempotentWork<Object, E>) work);
+    }
+
+    /**
+     * Runs {@code work}, which answers with a {@link CompletionStage}, at most once for {@code key}:
+     * the key is claimed now, the stage's value is stored when it completes (and read back as
+     * {@code valueType} by later calls, which get a completed future), and a failed stage releases
+     * the key. See {@link IdempotencyKeeper#executeAsync}.
+     */
+    @SuppressWarnings("unchecked")
+    public <T, E extends Throwable> CompletableFuture<T> executeAsync(String key, Type valueType,
+            IdempotencyOptions options, IdempotentWork<? extends CompletionStage<T>, E> work) throws E {
+        Call call = call(key, valueType, options);
+        return (CompletableFuture<T>) (CompletableFuture<?>) keeper.executeAsync(call.key(), call.fingerprint(),
+                call.claim(), call.codec(), (IdempotentWork<? extends CompletionStage<Object>, E>) work);
+    }
+
+    /**
+     * Why a result declared as {@code resultType} could never be read back, as far as the type
+     * alone tells (an interface or abstract class Jackson is not told how to build, a class with no
+     * creator); empty when Jackson can build it. A result may still fail to read back for what it
+     * holds at run time, which {@link #execute(String, Type, IdempotencyOptions, IdempotentWork)}
+     * finds before storing it.
+     */
+    public Optional<String> whyUnreadable(Type resultType) {
+        return codec(resultType).whyUnreadable();
+    }
+
+    private Call call(String key, Type resultType, IdempotencyOptions options) {
         if (key == null || key.isEmpty()) {
             throw new IllegalArgumentException("An idempotency key must not be empty");
         }
@@ -85,9 +122,16 @@ public final class IdempotencyTemplate {
                 .add(options.scope())
                 .add(options.payload() == null ? new byte[0] : jsonMapper.writeValueAsBytes(options.payload()))
                 .build();
-        ClaimOptions claim = new ClaimOptions(options.maxWait(), options.ttl(), options.lease(), options.takeover());
-        JsonResultCodec codec = codecs.computeIfAbsent(resultType, type -> new JsonResultCodec(jsonMapper, type));
-        return (T) keeper.execute(new IdempotencyKey(options.scope(), key), fingerprint, claim, codec,
-                (IdempotentWork<Object, E>) work);
+        return new Call(new IdempotencyKey(options.scope(), key), fingerprint,
+                new ClaimOptions(options.maxWait(), options.ttl(), options.lease(), options.takeover()),
+                codec(resultType));
+    }
+
+    private JsonResultCodec codec(Type resultType) {
+        return codecs.computeIfAbsent(resultType, type -> new JsonResultCodec(jsonMapper, type));
+    }
+
+    /** What the engine is given for one call. */
+    private record Call(IdempotencyKey key, RequestFingerprint fingerprint, ClaimOptions claim, JsonResultCodec codec) {
     }
 }

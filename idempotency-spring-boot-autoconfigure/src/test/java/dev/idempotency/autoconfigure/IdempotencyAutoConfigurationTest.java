@@ -25,7 +25,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
-import dev.idempotency.aop.IdempotentAspect;
+import dev.idempotency.aop.IdempotentMethodAdvisor;
 import dev.idempotency.engine.ClaimOptions;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
@@ -70,7 +70,7 @@ class IdempotencyAutoConfigurationTest {
                     .doesNotHaveBean(IdempotencyKeeper.class)
                     .doesNotHaveBean(IdempotencyStorage.class)
                     .doesNotHaveBean(IdempotencyProperties.class)
-                    .doesNotHaveBean(IdempotentAspect.class);
+                    .doesNotHaveBean(IdempotentMethodAdvisor.class);
         });
     }
 

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -62,28 +63,24 @@ class IdempotencyKeeperTest {
         CountDownLatch finishWork = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
         try {
-            List<Future<Object>> calls = new ArrayList<>();
-            for (int i = 0; i < CALLERS; i++) {
-                calls.add(pool.submit(() -> {
-                    start.await();
-                    try {
-                        return keeper.execute(key, fingerprint, CODEC, () -> {
-                            runs.incrementAndGet();
-                            // The work is still running until every other caller has had its answer.
-                            if (!finishWork.await(10, TimeUnit.SECONDS)) {
-                                throw new IllegalStateException("the other callers never returned");
-                            }
-                            return "result";
-                        });
-                    }
-                    catch (IdempotentRequestInProgressException ex) {
-                        return ex;
-                    }
-                    finally {
-                        othersReturned.countDown();
-                    }
-                }));
-            }
+            List<Future<Object>> calls = submitTogether(pool, start, () -> {
+                try {
+                    return keeper.execute(key, fingerprint, CODEC, () -> {
+                        runs.incrementAndGet();
+                        // The work is still running until every other caller has had its answer.
+                        if (!finishWork.await(10, TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("the other callers never returned");
+                        }
+                        return "result";
+                    });
+                }
+                catch (IdempotentRequestInProgressException ex) {
+                    return ex;
+                }
+                finally {
+                    othersReturned.countDown();
+                }
+            });
             start.countDown();
             assertThat(othersReturned.await(10, TimeUnit.SECONDS)).isTrue();
             finishWork.countDown();
@@ -145,25 +142,140 @@ class IdempotencyKeeperTest {
     }
 
     @Test
-    void aResultThatCannotBeEncodedStillReachesTheCallerAndTheKeyStaysHeldUntilTheLeaseEnds() {
-        ResultCodec<String> unencodable = new ResultCodec<>() {
-            @Override
-            public byte[] encode(String result) {
-                throw new IllegalArgumentException("not encodable");
-            }
+    void aResultThatCannotBeEncodedFailsTheFirstCallAndEndsTheKeySoNoRetryRunsTheWorkAgain() {
+        IllegalArgumentException notEncodable = new IllegalArgumentException("a getter threw");
+        AtomicInteger runs = new AtomicInteger();
 
-            @Override
-            public String decode(byte[] bytes) {
-                throw new AssertionError("nothing was stored");
-            }
-        };
+        assertThatThrownBy(() -> keeper.execute(key, fingerprint, failingCodec(notEncodable, null), () -> {
+            runs.incrementAndGet();
+            return "ran";
+        })).isInstanceOf(IdempotentResultNotReplayableException.class).hasCause(notEncodable)
+                .hasMessageContaining("a getter threw");
+        clock.advance(LEASE.multipliedBy(2));
 
-        assertThat(keeper.execute(key, fingerprint, unencodable, () -> "ran")).isEqualTo("ran");
+        assertThatThrownBy(() -> keeper.execute(key, fingerprint, CODEC, () -> {
+            runs.incrementAndGet();
+            return "second run";
+        })).isInstanceOf(IdempotentResultNotReplayableException.class).hasMessageContaining("will not run again");
+        assertThat(runs).as("the work ran once, the lease's end did not free the key").hasValue(1);
+    }
 
-        assertThatThrownBy(() -> keeper.execute(key, fingerprint, CODEC, () -> "second run"))
-                .isInstanceOf(IdempotentRequestInProgressException.class);
-        clock.advance(LEASE);
-        assertThat(keeper.execute(key, fingerprint, CODEC, () -> "after the lease")).isEqualTo("after the lease");
+    @Test
+    void aResultThatDoesNotReadBackFailsTheFirstCallOnceAndEveryRetryIsToldItRan() {
+        IllegalArgumentException notDecodable = new IllegalArgumentException("no creator for the type");
+        AtomicInteger runs = new AtomicInteger();
+        ResultCodec<String> writesButDoesNotRead = failingCodec(null, notDecodable);
+
+        assertThatThrownBy(() -> keeper.execute(key, fingerprint, writesButDoesNotRead, () -> {
+            runs.incrementAndGet();
+            return "ran";
+        })).isInstanceOf(IdempotentResultNotReplayableException.class).hasCause(notDecodable);
+        for (int retry = 0; retry < 3; retry++) {
+            assertThatThrownBy(() -> keeper.execute(key, fingerprint, writesButDoesNotRead, () -> {
+                runs.incrementAndGet();
+                return "again";
+            })).isInstanceOf(IdempotentResultNotReplayableException.class);
+        }
+
+        assertThat(runs).hasValue(1);
+        clock.advance(RETENTION);
+        assertThat(keeper.execute(key, fingerprint, CODEC, () -> "after the retention"))
+                .as("the key is kept for the retention, like a result").isEqualTo("after the retention");
+    }
+
+    @Test
+    void anAsyncResultIsStoredWhenItsFutureCompletesBeforeTheCallersFutureAndIsReplayedCompleted() {
+        CompletableFuture<String> work = new CompletableFuture<>();
+        CompletableFuture<String> first = keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS, CODEC,
+                () -> work);
+        CompletableFuture<ClaimOutcome> seenByTheCaller = first.thenApply(value -> keeper.claim(key, fingerprint));
+
+        assertThat(first).isNotDone();
+        assertThatThrownBy(() -> keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS, CODEC,
+                () -> CompletableFuture.completedFuture("second run")))
+                .as("claimed at the call, while the future runs").isInstanceOf(IdempotentRequestInProgressException.class);
+        work.complete("42");
+
+        assertThat(first).isCompletedWithValue("42");
+        assertThat(seenByTheCaller.join()).as("stored before the caller's future completed")
+                .isInstanceOf(ClaimOutcome.Replay.class);
+        CompletableFuture<String> replay = keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS, CODEC, () -> {
+            throw new AssertionError("ran twice");
+        });
+        assertThat(replay).isCompletedWithValue("replayed:42");
+    }
+
+    @Test
+    void aFailedAsyncResultFailsTheCallersFutureWithItsCauseAndReleasesTheKey() {
+        IllegalStateException declined = new IllegalStateException("card declined");
+
+        CompletableFuture<String> first = keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS, CODEC,
+                () -> CompletableFuture.failedFuture(declined));
+
+        assertThat(first).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause().isSameAs(declined);
+        assertThat(keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS, CODEC,
+                () -> CompletableFuture.completedFuture("paid"))).isCompletedWithValue("paid");
+    }
+
+    @Test
+    void anAsyncWorkThatThrowsBeforeReturningItsFutureIsRethrownUnchangedAndReleasesTheKey() {
+        IllegalStateException refused = new IllegalStateException("refused");
+
+        assertThatThrownBy(() -> keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS, CODEC, () -> {
+            throw refused;
+        })).isSameAs(refused);
+        assertThat(keeper.claim(key, fingerprint)).isInstanceOf(OwnedKey.class);
+    }
+
+    @Test
+    void anAsyncResultThatCannotBeStoredFailsTheCallersFutureAndEndsTheKey() {
+        IllegalArgumentException notEncodable = new IllegalArgumentException("a getter threw");
+        CompletableFuture<String> work = new CompletableFuture<>();
+
+        CompletableFuture<String> first = keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS,
+                failingCodec(notEncodable, null), () -> work);
+        work.complete("ran");
+
+        assertThat(first).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause()
+                .isInstanceOf(IdempotentResultNotReplayableException.class).havingCause().isSameAs(notEncodable);
+        assertThatThrownBy(() -> keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS, CODEC,
+                () -> CompletableFuture.completedFuture("second run")))
+                .isInstanceOf(IdempotentResultNotReplayableException.class);
+    }
+
+    @Test
+    void concurrentAsyncCallersWithOneKeyRunTheWorkOnceAndLaterCallersGetItsValue() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CompletableFuture<String> work = new CompletableFuture<>();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
+        try {
+            List<Future<Object>> calls = submitTogether(pool, start, () -> {
+                try {
+                    return keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS, CODEC, () -> {
+                        runs.incrementAndGet();
+                        return work;
+                    });
+                }
+                catch (IdempotentRequestInProgressException ex) {
+                    return ex;
+                }
+            });
+            start.countDown();
+            List<Object> outcomes = outcomes(calls);
+            work.complete("result");
+
+            assertThat(runs).hasValue(1);
+            assertThat(outcomes).filteredOn(CompletableFuture.class::isInstance).singleElement()
+                    .satisfies(future -> assertThat(((CompletableFuture<?>) future).join()).isEqualTo("result"));
+            assertThat(outcomes).filteredOn(IdempotentRequestInProgressException.class::isInstance)
+                    .hasSize(CALLERS - 1);
+            assertThat(keeper.executeAsync(key, fingerprint, ClaimOptions.DEFAULTS, CODEC,
+                    () -> CompletableFuture.completedFuture("second run"))).isCompletedWithValue("replayed:result");
+        }
+        finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -385,8 +497,42 @@ class IdempotencyKeeperTest {
         assertThatThrownBy(() -> StoredState.decode(new byte[3])).isInstanceOf(IllegalStateException.class);
     }
 
+    /** A codec that throws {@code onEncode} when it encodes, or {@code onDecode} when it decodes, when not {@code null}. */
+    private static ResultCodec<String> failingCodec(RuntimeException onEncode, RuntimeException onDecode) {
+        return new ResultCodec<>() {
+            @Override
+            public byte[] encode(String result) {
+                if (onEncode != null) {
+                    throw onEncode;
+                }
+                return CODEC.encode(result);
+            }
+
+            @Override
+            public String decode(byte[] bytes) {
+                if (onDecode != null) {
+                    throw onDecode;
+                }
+                return CODEC.decode(bytes);
+            }
+        };
+    }
+
     private static RequestFingerprint fingerprint(String request) {
         return RequestFingerprint.builder().add(request).build();
+    }
+
+    /** Submits {@code call} for {@link #CALLERS} threads, each waiting for {@code start}. */
+    private static List<Future<Object>> submitTogether(ExecutorService pool, CountDownLatch start,
+            Callable<Object> call) {
+        List<Future<Object>> calls = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            calls.add(pool.submit(() -> {
+                start.await();
+                return call.call();
+            }));
+        }
+        return calls;
     }
 
     private static List<Object> outcomes(List<Future<Object>> calls) throws InterruptedException {

@@ -147,6 +147,65 @@ class LeaseRenewalTest {
     }
 
     @Test
+    void aResultThatCannotBeStoredEndsTheKeyAndItsLeaseIsNoLongerRenewed() throws Exception {
+        IdempotencyKeeper keeper = keeper(LEASE, FailureMode.FAIL_CLOSED);
+        ResultCodec<String> unencodable = new ResultCodec<>() {
+            @Override
+            public byte[] encode(String result) {
+                throw new IllegalArgumentException("a lazy association outside its session");
+            }
+
+            @Override
+            public String decode(byte[] bytes) {
+                throw new AssertionError("nothing was stored");
+            }
+        };
+        CountDownLatch renewed = new CountDownLatch(1);
+
+        assertThatThrownBy(() -> keeper.execute(key, fingerprint, unencodable, () -> {
+            await("a renewal while the work runs", () -> storage.extendCalls.get() > 0);
+            renewed.countDown();
+            return "ran";
+        })).isInstanceOf(IdempotentResultNotReplayableException.class);
+        assertThat(renewed.getCount()).isZero();
+        int renewalsWhenEnded = storage.extendCalls.get();
+        Thread.sleep(LEASE.multipliedBy(2).toMillis());
+
+        assertThat(storage.extendCalls).as("no renewal after the key ended").hasValue(renewalsWhenEnded);
+        assertThat(memory.read(key.storageKey("test."))).hasValueSatisfying(
+                entry -> assertThat(entry.inProgress()).as("ended, not left in progress").isFalse());
+        assertThatThrownBy(() -> keeper.claim(key, fingerprint))
+                .isInstanceOf(IdempotentResultNotReplayableException.class);
+    }
+
+    @Test
+    void anEndTheStorageRefusesAtFirstIsStoredInTheBackgroundAndItsLeaseThenNoLongerRenewed() throws Exception {
+        IdempotencyKeeper keeper = keeper(Duration.ofMillis(1500), FailureMode.FAIL_CLOSED);
+        storage.completionsToFail.set(2);
+        ResultCodec<String> unreadable = new ResultCodec<>() {
+            @Override
+            public byte[] encode(String result) {
+                return CODEC.encode(result);
+            }
+
+            @Override
+            public String decode(byte[] bytes) {
+                throw new IllegalArgumentException("no creator");
+            }
+        };
+
+        assertThatThrownBy(() -> keeper.execute(key, fingerprint, unreadable, () -> "ran"))
+                .isInstanceOf(IdempotentResultNotReplayableException.class);
+        await("stored after two refusals", () -> storage.completeCalls.get() == 3 && storage.storedAt.get() != 0);
+        int renewalsWhenStored = storage.extendCalls.get();
+        Thread.sleep(Duration.ofMillis(1500).multipliedBy(2).toMillis());
+
+        assertThat(storage.extendCalls).as("no renewal after the key ended").hasValue(renewalsWhenStored);
+        assertThatThrownBy(() -> keeper.claim(key, fingerprint))
+                .isInstanceOf(IdempotentResultNotReplayableException.class);
+    }
+
+    @Test
     void oneLostClaimIsReportedToTheListenerOnce() throws Exception {
         IdempotencyKeeper keeper = keeper(LEASE, FailureMode.FAIL_CLOSED);
         OwnedKey first = (OwnedKey) keeper.claim(key, fingerprint);

@@ -28,6 +28,18 @@ class StoredStateTest {
     }
 
     @Test
+    void aNotReplayableStateIsStoredAsStatusTwoWithNoResult() {
+        byte[] encoded = StoredState.notReplayable(fingerprint, CLAIMED_AT).encode();
+
+        assertThat(encoded[1]).as("the status byte, after IN_PROGRESS 0 and SUCCESS 1").isEqualTo((byte) 2);
+        StoredState decoded = StoredState.decode(encoded);
+        assertThat(decoded.status()).isEqualTo(StoredState.Status.NOT_REPLAYABLE);
+        assertThat(decoded.fingerprint()).isEqualTo(fingerprint);
+        assertThat(decoded.claimedAt()).isEqualTo(CLAIMED_AT);
+        assertThat(decoded.result()).isEmpty();
+    }
+
+    @Test
     void anEmptyResultWrittenInPlaceIsEncodedAsAnEmptyResult() {
         byte[] written = StoredState.encodeSuccess(fingerprint, CLAIMED_AT, writing(new byte[0]));
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -22,11 +23,13 @@ import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.exc.InvalidDefinitionException;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKeyReusedException;
 import dev.idempotency.engine.IdempotentRequestInProgressException;
+import dev.idempotency.engine.IdempotentResultNotReplayableException;
 import dev.idempotency.storage.memory.InMemoryIdempotencyStorage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -200,6 +203,80 @@ class IdempotencyTemplateMessageLoopTest {
         template.run("p1", PAYMENTS, runs::incrementAndGet);
 
         assertThat(runs.get()).isEqualTo(2);
+    }
+
+    /** A result declared as an interface: Jackson writes the record, but cannot read an interface back. */
+    interface Confirmation {
+        String paymentId();
+    }
+
+    record CardConfirmation(String paymentId) implements Confirmation {
+    }
+
+    @Test
+    void aResultThatDoesNotReadBackAsItsTypeFailsTheFirstDeliveryAndNoRedeliveryRunsTheHandler() {
+        AtomicInteger runs = new AtomicInteger();
+
+        assertThatThrownBy(() -> template.execute("p1", Confirmation.class, PAYMENTS, () -> {
+            runs.incrementAndGet();
+            return new CardConfirmation("p1");
+        })).isInstanceOf(IdempotentResultNotReplayableException.class)
+                .hasMessageContaining(Confirmation.class.getName())
+                .hasRootCauseInstanceOf(InvalidDefinitionException.class);
+        for (int redelivery = 0; redelivery < 3; redelivery++) {
+            assertThatThrownBy(() -> template.execute("p1", Confirmation.class, PAYMENTS, () -> {
+                runs.incrementAndGet();
+                return new CardConfirmation("p1");
+            })).isInstanceOf(IdempotentResultNotReplayableException.class);
+        }
+
+        assertThat(runs.get()).isEqualTo(1);
+    }
+
+    @Test
+    void anAsyncResultIsStoredOnceItsStageCompletesAndReplayedAsACompletedFuture() {
+        AtomicInteger runs = new AtomicInteger();
+        CompletableFuture<Receipt> charged = new CompletableFuture<>();
+
+        CompletableFuture<Receipt> first = template.executeAsync("p1", Receipt.class, PAYMENTS, () -> {
+            runs.incrementAndGet();
+            return charged;
+        });
+        charged.complete(new Receipt("p1", 10, 1));
+        CompletableFuture<Receipt> replay = template.executeAsync("p1", Receipt.class, PAYMENTS, () -> {
+            runs.incrementAndGet();
+            return CompletableFuture.completedFuture(new Receipt("p1", 10, 2));
+        });
+
+        assertThat(first).isCompletedWithValue(new Receipt("p1", 10, 1));
+        assertThat(replay).isCompletedWithValue(new Receipt("p1", 10, 1));
+        assertThat(runs.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aTypeJacksonCannotConstructIsNamedBeforeAnythingRuns() {
+        assertThat(template.whyUnreadable(Confirmation.class)).hasValueSatisfying(
+                reason -> assertThat(reason).contains(Confirmation.class.getName()));
+        assertThat(template.whyUnreadable(NoCreator.class)).isPresent();
+        assertThat(template.whyUnreadable(Receipt.class)).isEmpty();
+        assertThat(template.whyUnreadable(new TypeReference<List<Receipt>>() {
+        }.getType())).isEmpty();
+        assertThat(template.whyUnreadable(String.class)).isEmpty();
+        assertThat(template.whyUnreadable(void.class)).isEmpty();
+    }
+
+    /** Jackson can write its getter, but has no constructor or factory to read it back with. */
+    static final class NoCreator {
+
+        private final String id;
+
+        NoCreator(String id, int unused) {
+            this.id = id;
+        }
+
+        public String getId() {
+            return id;
+        }
     }
 
     /** One consumer: handles deliveries until every one was acknowledged; requeues conflicts and failures. */
