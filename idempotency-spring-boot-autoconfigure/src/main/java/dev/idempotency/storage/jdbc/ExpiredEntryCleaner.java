@@ -9,8 +9,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.idempotency.storage.IdempotencyStorageException;
-
 /**
  * Deletes a {@link JdbcIdempotencyStorage}'s expired rows every interval, on a daemon thread of its
  * own, in batches (see {@link JdbcIdempotencyStorage#deleteExpired}). Every instance of an
@@ -49,7 +47,8 @@ public final class ExpiredEntryCleaner implements AutoCloseable {
             int deleted = storage.deleteExpired(batchSize);
             logger.debug("Deleted {} expired idempotency entries", deleted);
         }
-        catch (IdempotencyStorageException ex) {
+        catch (RuntimeException ex) {
+            // Caught whatever it is: an exception would end the schedule for good.
             logger.warn("Could not delete expired idempotency entries, will try again: {}", ex.getMessage());
         }
     }

@@ -16,6 +16,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionOperations;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -60,8 +61,9 @@ import dev.idempotency.storage.StoredEntry;
  * the application's.) A thread inside such a transaction therefore holds two connections while it
  * calls the storage; size the pool for it.
  *
- * <p>Spring's {@link DataAccessException}s, into which it translates the driver's errors, are
- * rethrown as {@link IdempotencyStorageException}, without the key in the message.
+ * <p>Spring's {@link DataAccessException}s, into which it translates the driver's errors, and its
+ * {@link TransactionException}s are rethrown as {@link IdempotencyStorageException}, without the
+ * key in the message.
  */
 public final class JdbcIdempotencyStorage implements IdempotencyStorage {
 
@@ -259,12 +261,12 @@ public final class JdbcIdempotencyStorage implements IdempotencyStorage {
         try {
             return statements.get();
         }
-        catch (DataAccessException ex) {
+        catch (DataAccessException | TransactionException ex) {
             throw failure(operation, ex);
         }
     }
 
-    private static IdempotencyStorageException failure(String operation, DataAccessException ex) {
+    private static IdempotencyStorageException failure(String operation, RuntimeException ex) {
         // The key stays out of the message; the cause says what the database or the driver reported.
         return new IdempotencyStorageException("JDBC idempotency storage could not " + operation + " an entry", ex);
     }
