@@ -7,6 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 
@@ -101,6 +106,44 @@ abstract class JdbcIdempotencyStorageTest extends IdempotencyStorageContractTest
 
         assertThat(sent).hasSize(1);
         assertThat(result[0]).isInstanceOf(ClaimResult.Acquired.class);
+    }
+
+    @Test
+    void manyThreadsTakingOverOneExpiredEntryProduceExactlyOneOwner() throws Exception {
+        int threads = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String key = key("takeover-race-" + round);
+                claim(key, bytes("abandoned"), Duration.ofMillis(50));
+                Thread.sleep(100);
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<ClaimResult>> results = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    byte[] value = bytes("thread-" + i);
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return storage.attemptLock(key, value, LONG);
+                    }));
+                }
+                start.countDown();
+                int acquired = 0;
+                for (Future<ClaimResult> result : results) {
+                    ClaimResult claim = result.get(30, TimeUnit.SECONDS);
+                    if (claim instanceof ClaimResult.Acquired) {
+                        acquired++;
+                    }
+                    else {
+                        assertThat(new String(((ClaimResult.Held) claim).value(), StandardCharsets.UTF_8))
+                                .as("a loser sees the winner's bytes, never the abandoned ones").startsWith("thread-");
+                    }
+                }
+                assertThat(acquired).as("round %d", round).isEqualTo(1);
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
