@@ -36,8 +36,8 @@ import dev.idempotency.storage.StoredEntry;
  * it), {@code owner_token} (the claim that wrote the row, from {@link OwnerTokens}),
  * {@code in_progress}, {@code entry_value} (the caller's bytes, empty included) and
  * {@code expires_at} (the end of the lease or of the retention). A completed row keeps the token
- * of the claim that completed it, so that a repeated completion can be recognised; no statement
- * but a completion of that same value acts on a row that is no longer in progress. The schema
+ * of the claim that completed it, so that a repeated completion can be recognised; no owner-only
+ * statement changes a row that is no longer in progress. The schema
  * scripts are inside this jar ({@link JdbcDialect#schemaLocation()}); the constructor checks the
  * table and fails with a {@link JdbcSchemaException} naming the script when it is missing or
  * differs.
