@@ -21,12 +21,15 @@ import dev.idempotency.storage.IdempotencyStorage;
  * {@link IdempotencyStorage} or {@link IdempotencyKeeper} bean replaces the default.
  */
 @AutoConfiguration(afterName = {
-        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration" })
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "idempotency.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(IdempotencyProperties.class)
 @Import({ MemoryStorageConfiguration.class, RedisStorageConfiguration.class, NatsStorageConfiguration.class,
+        JdbcStorageConfiguration.class,
         StorageLibraryMissingConfiguration.Redis.class,
-        StorageLibraryMissingConfiguration.Nats.class })
+        StorageLibraryMissingConfiguration.Nats.class,
+        StorageLibraryMissingConfiguration.Jdbc.class })
 public class IdempotencyAutoConfiguration {
 
     private static final Logger logger = LoggerFactory.getLogger(IdempotencyAutoConfiguration.class);

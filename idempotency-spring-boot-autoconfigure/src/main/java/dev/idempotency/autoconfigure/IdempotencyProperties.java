@@ -12,6 +12,7 @@ import org.springframework.util.unit.DataSize;
 import dev.idempotency.annotation.InProgress;
 import dev.idempotency.engine.FailureMode;
 import dev.idempotency.engine.Takeover;
+import dev.idempotency.storage.jdbc.TableName;
 
 import dev.idempotency.web.ReplayedHeaders;
 
@@ -151,6 +152,8 @@ public class IdempotencyProperties {
 
         private final Nats nats = new Nats();
 
+        private final Jdbc jdbc = new Jdbc();
+
         public StorageType getType() {
             return type;
         }
@@ -182,6 +185,87 @@ public class IdempotencyProperties {
         public Nats getNats() {
             return nats;
         }
+
+        public Jdbc getJdbc() {
+            return jdbc;
+        }
+    }
+
+    /** The JDBC storage: one table in the database of the application's DataSource. */
+    public static class Jdbc {
+
+        /**
+         * Name of the table; an unquoted SQL identifier of at most 48 characters. The schema scripts
+         * name it idempotency_entry.
+         */
+        private String tableName = "idempotency_entry";
+
+        /**
+         * When to create the table at start-up from the schema script for the database: embedded
+         * (only for an embedded database such as H2), always, or never (create it with your
+         * migrations).
+         */
+        private SchemaInitialization initializeSchema = SchemaInitialization.EMBEDDED;
+
+        /** How often each instance deletes expired rows. */
+        private Duration cleanupInterval = Duration.ofMinutes(1);
+
+        /** Most expired rows one cleanup statement deletes; a cleanup runs batches until one finds fewer. */
+        private int cleanupBatchSize = 500;
+
+        public String getTableName() {
+            return tableName;
+        }
+
+        public void setTableName(String tableName) {
+            try {
+                this.tableName = new TableName(tableName).value();
+            }
+            catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("idempotency.storage.jdbc.table-name: " + ex.getMessage());
+            }
+        }
+
+        public SchemaInitialization getInitializeSchema() {
+            return initializeSchema;
+        }
+
+        public void setInitializeSchema(SchemaInitialization initializeSchema) {
+            this.initializeSchema = initializeSchema;
+        }
+
+        public Duration getCleanupInterval() {
+            return cleanupInterval;
+        }
+
+        public void setCleanupInterval(Duration cleanupInterval) {
+            this.cleanupInterval = PropertyRules.positive(cleanupInterval);
+        }
+
+        public int getCleanupBatchSize() {
+            return cleanupBatchSize;
+        }
+
+        public void setCleanupBatchSize(int cleanupBatchSize) {
+            this.cleanupBatchSize = PropertyRules.atLeastOne(cleanupBatchSize);
+        }
+    }
+
+    /**
+     * When the JDBC storage's table is created at start-up: the values of Spring Boot's
+     * DatabaseInitializationMode, in a type of this starter's own so that these properties bind
+     * without Boot's JDBC module on the classpath.
+     */
+    public enum SchemaInitialization {
+
+        /** Always run the schema script (it creates the table only when absent). */
+        ALWAYS,
+
+        /** Run it only for an embedded database, such as H2 in memory. */
+        EMBEDDED,
+
+        /** Never run it: the table comes from your migrations. */
+        NEVER
     }
 
     /**

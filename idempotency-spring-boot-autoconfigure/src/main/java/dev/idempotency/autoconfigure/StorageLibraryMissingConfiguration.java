@@ -37,4 +37,16 @@ final class StorageLibraryMissingConfiguration {
             throw new StorageLibraryMissingException(StorageType.NATS);
         }
     }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "idempotency.storage.type", havingValue = "jdbc")
+    @ConditionalOnMissingClass("org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer")
+    static class Jdbc {
+
+        @Bean
+        @ConditionalOnMissingBean(IdempotencyStorage.class)
+        IdempotencyStorage idempotencyStorage() {
+            throw new StorageLibraryMissingException(StorageType.JDBC);
+        }
+    }
 }

@@ -10,7 +10,10 @@ public enum StorageType {
     REDIS("redis", "org.springframework.boot:spring-boot-starter-data-redis"),
 
     /** A NATS JetStream key-value bucket; shared by every instance. */
-    NATS("nats", "io.nats:jnats");
+    NATS("nats", "io.nats:jnats"),
+
+    /** A table in the application's database (PostgreSQL, MariaDB, H2); shared by every instance. */
+    JDBC("jdbc", "org.springframework.boot:spring-boot-starter-jdbc");
 
     private final String value;
     private final String dependency;

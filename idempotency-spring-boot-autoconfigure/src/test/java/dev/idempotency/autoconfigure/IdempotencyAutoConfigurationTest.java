@@ -184,13 +184,15 @@ class IdempotencyAutoConfigurationTest {
     }
 
     @Test
-    void theFailureAnalyzerIsRegisteredInSpringFactories() {
+    void theFailureAnalyzersAreRegisteredInSpringFactories() {
         List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation(getClass().getClassLoader())
                 .load(FailureAnalyzer.class, SpringFactoriesLoader.FailureHandler.handleMessage((message, ex) -> {
                     // Boot's own analyzers that need constructor arguments are not what this test is about.
                 }));
 
-        assertThat(analyzers).hasAtLeastOneElementOfType(StorageLibraryMissingFailureAnalyzer.class);
+        assertThat(analyzers).hasAtLeastOneElementOfType(StorageLibraryMissingFailureAnalyzer.class)
+                .hasAtLeastOneElementOfType(JdbcStorageFailureAnalyzer.class)
+                .hasAtLeastOneElementOfType(UnsupportedDatabaseFailureAnalyzer.class);
     }
 
     @Test

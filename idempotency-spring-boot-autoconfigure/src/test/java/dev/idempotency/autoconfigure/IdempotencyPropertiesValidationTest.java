@@ -43,6 +43,8 @@ class IdempotencyPropertiesValidationTest {
             idempotency.storage.nats.replicas         | 7            | 1 to 5
             idempotency.storage.nats.bucket           | my.bucket    | NATS bucket name
             idempotency.storage.nats.max-age          | -1m          | must not be negative
+            idempotency.storage.jdbc.cleanup-interval | 0s           | must be longer than zero
+            idempotency.storage.jdbc.cleanup-batch-size | 0          | at least 1
             idempotency.web.header-name               | Idem Key     | HTTP header name
             idempotency.web.tenant-header             | 'X Tenant'   | HTTP header name
             idempotency.web.max-key-length            | 0            | at least 1
