@@ -1,6 +1,7 @@
 package dev.idempotency.actuate;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Locale;
 
@@ -86,7 +87,8 @@ public class IdempotencyEndpoint {
     }
 
     /**
-     * One key's state.
+     * One key's state. Both instants are in milliseconds, whatever precision the storage keeps, so
+     * that an operator compares like with like.
      *
      * @param status {@code in_progress}, {@code completed}, or {@code abandoned}: started and never
      *     finished under {@code idempotency.takeover=never}, refused until evicted
@@ -97,6 +99,11 @@ public class IdempotencyEndpoint {
      */
     public record KeyDescriptor(String status, Instant claimedAt, @Nullable Instant expiresAt,
             @Nullable Integer responseStatus, @Nullable String body) implements OperationResponseBody {
+
+        public KeyDescriptor {
+            claimedAt = claimedAt.truncatedTo(ChronoUnit.MILLIS);
+            expiresAt = expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.MILLIS);
+        }
     }
 
     /** @param evicted whether there was a live entry to delete */

@@ -2,6 +2,9 @@ package dev.idempotency.actuate;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 
@@ -53,6 +56,27 @@ class IdempotencyEndpointTest {
     }
 
     @Test
+    void claimedAtAndExpiresAtAreInMillisecondsWhateverTheStorageClockGives() {
+        InstantSource submillisecondClock = InstantSource.fixed(Instant.parse("2026-11-27T20:02:30.942123456Z"));
+        try (InMemoryIdempotencyStorage precise = new InMemoryIdempotencyStorage(10, Duration.ofMinutes(1),
+                submillisecondClock);
+                IdempotencyKeeper preciseKeeper = new IdempotencyKeeper(precise, "endpoint.", Duration.ofHours(1),
+                        Duration.ofSeconds(30))) {
+            complete(preciseKeeper, new IdempotencyKey("http:alice", "k-1"),
+                    new StoredResponse(201, List.of(), new byte[0]).encode());
+            OwnedKey running = (OwnedKey) preciseKeeper.claim(new IdempotencyKey("http:alice", "k-2"), fingerprint);
+
+            for (KeyDescriptor state : List.of(new IdempotencyEndpoint(preciseKeeper).key("alice", "k-1", false),
+                    new IdempotencyEndpoint(preciseKeeper).key("alice", "k-2", false))) {
+                assertThat(state.claimedAt()).isEqualTo(state.claimedAt().truncatedTo(ChronoUnit.MILLIS));
+                assertThat(state.expiresAt()).isEqualTo(Instant.parse("2026-11-27T20:02:30.942Z")
+                        .plus(state.status().equals("completed") ? Duration.ofHours(1) : Duration.ofSeconds(30)));
+            }
+            running.release();
+        }
+    }
+
+    @Test
     void aCompletedHttpKeyShowsItsStatusAndOnlyWhenAskedItsBody() {
         byte[] body = "{\"id\":7}".getBytes(StandardCharsets.UTF_8);
         complete(new IdempotencyKey("http:alice", "k-1"), new StoredResponse(201, List.of(), body).encode());
@@ -86,6 +110,10 @@ class IdempotencyEndpointTest {
     }
 
     private void complete(IdempotencyKey key, byte[] result) {
+        complete(keeper, key, result);
+    }
+
+    private void complete(IdempotencyKeeper keeper, IdempotencyKey key, byte[] result) {
         ((OwnedKey) keeper.claim(key, fingerprint)).complete(result);
     }
 }

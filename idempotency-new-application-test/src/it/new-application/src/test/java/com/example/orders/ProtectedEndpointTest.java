@@ -1,0 +1,134 @@
+package com.example.orders;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.UUID;
+
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.idempotency.storage.IdempotencyStorage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The application reaches its protected endpoint on each storage: the first request runs, the
+ * retry is the replay, and the key reused with another body is refused with 422. The servers are
+ * the ones the project's own tests use: IDEMPOTENCY_TEST_REDIS_URL and IDEMPOTENCY_TEST_NATS_URL,
+ * else the default ports on 127.0.0.1.
+ */
+class ProtectedEndpointTest {
+
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static final String NATS_URL = environment("IDEMPOTENCY_TEST_NATS_URL", "nats://127.0.0.1:4222");
+    private static final String REDIS_URL = environment("IDEMPOTENCY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+    private static final String BUCKET = "new-application-" + RUN;
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    abstract static class Scenario {
+
+        @DynamicPropertySource
+        static void servers(DynamicPropertyRegistry registry) {
+            registry.add("spring.data.redis.url", () -> REDIS_URL);
+            registry.add("idempotency.storage.nats.servers", () -> NATS_URL);
+            registry.add("idempotency.storage.nats.bucket", () -> BUCKET);
+        }
+
+        @Value("${local.server.port}")
+        int port;
+
+        @Autowired
+        IdempotencyStorage storage;
+
+        abstract String expectedStorage();
+
+        @Test
+        void theRetryIsTheReplayAndAReusedKeyWithAnotherBodyIs422() throws Exception {
+            String key = UUID.randomUUID().toString();
+            long before = OrderController.EXECUTIONS.get();
+            assertThat(storage.name()).isEqualTo(expectedStorage());
+
+            HttpResponse<String> first = post(key, "{\"item\":\"book\",\"quantity\":2}");
+            HttpResponse<String> retry = post(key, "{\"item\":\"book\",\"quantity\":2}");
+            HttpResponse<String> reused = post(key, "{\"item\":\"pen\",\"quantity\":1}");
+
+            assertThat(first.statusCode()).isEqualTo(201);
+            assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
+            assertThat(retry.statusCode()).isEqualTo(201);
+            assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+            assertThat(retry.body()).isEqualTo(first.body());
+            assertThat(retry.headers().firstValue("Location")).isEqualTo(first.headers().firstValue("Location"));
+            assertThat(reused.statusCode()).isEqualTo(422);
+            assertThat(reused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(reused.body()).contains("key-reused");
+            assertThat(OrderController.EXECUTIONS.get()).isEqualTo(before + 1);
+        }
+
+        private HttpResponse<String> post(String key, String body) throws Exception {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders"))
+                    .header("Content-Type", "application/json")
+                    .header("Idempotency-Key", key)
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build();
+            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    @Nested
+    @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+    class InMemory extends Scenario {
+
+        @Override
+        String expectedStorage() {
+            return "memory";
+        }
+    }
+
+    @Nested
+    @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+            "idempotency.storage.type=redis", "idempotency.key-prefix=new-application-${random.uuid}.",
+            "idempotency.ttl=1m" })
+    class OnRedis extends Scenario {
+
+        @Override
+        String expectedStorage() {
+            return "redis";
+        }
+    }
+
+    @Nested
+    @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "idempotency.storage.type=nats")
+    class OnNats extends Scenario {
+
+        @Override
+        String expectedStorage() {
+            return "nats";
+        }
+    }
+
+    @AfterAll
+    static void removeTheBucket() throws Exception {
+        try (Connection nats = Nats.connect(NATS_URL)) {
+            if (nats.keyValueManagement().getBucketNames().contains(BUCKET)) {
+                nats.keyValueManagement().delete(BUCKET);
+            }
+        }
+    }
+
+    private static String environment(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+}
