@@ -58,8 +58,9 @@ class IdempotencyEndpointTest {
     @Test
     void claimedAtAndExpiresAtAreInMillisecondsWhateverTheStorageClockGives() {
         InstantSource submillisecondClock = InstantSource.fixed(Instant.parse("2026-11-27T20:02:30.942123456Z"));
+        // Time stands still, so an entry's end is its claim time plus its lease or retention, exactly.
         try (InMemoryIdempotencyStorage precise = new InMemoryIdempotencyStorage(10, Duration.ofMinutes(1),
-                submillisecondClock);
+                submillisecondClock, () -> 0L);
                 IdempotencyKeeper preciseKeeper = new IdempotencyKeeper(precise, "endpoint.", Duration.ofHours(1),
                         Duration.ofSeconds(30))) {
             complete(preciseKeeper, new IdempotencyKey("http:alice", "k-1"),
