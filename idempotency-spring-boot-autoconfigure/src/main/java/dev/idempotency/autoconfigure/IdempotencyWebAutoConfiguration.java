@@ -97,7 +97,8 @@ public class IdempotencyWebAutoConfiguration {
             IdempotencyKeyHeader header, IdempotencyKeyValidator keyValidator, IdempotencyScopeResolver scopeResolver,
             IdempotencyProperties properties) {
         return new IdempotentHandlerGuard(keeper, routes, header, keyValidator, scopeResolver,
-                properties.getInProgress(), properties.getWaitTimeout());
+                properties.getInProgress(), properties.getWaitTimeout(),
+                Math.toIntExact(properties.getWeb().getMaxRequestSize().toBytes()));
     }
 
     @Bean
@@ -112,11 +113,9 @@ public class IdempotencyWebAutoConfiguration {
             ResponseStoragePolicy policy, ReplayedHeaders replayedHeaders, ProblemResponseWriter problems,
             IdempotencyProperties properties) {
         IdempotencyProperties.Web web = properties.getWeb();
-        IdempotencyFilter.SizeLimits limits = new IdempotencyFilter.SizeLimits(
-                Math.toIntExact(web.getMaxRequestSize().toBytes()), web.getMaxResponseSize().toBytes());
         FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(
-                new IdempotencyFilter(header, policy, replayedHeaders, problems, limits));
-        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+                new IdempotencyFilter(header, policy, replayedHeaders, problems, web.getMaxResponseSize().toBytes()));
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.FORWARD, DispatcherType.ASYNC);
         registration.setOrder(properties.getWeb().getFilterOrder());
         return registration;
     }

@@ -3,6 +3,8 @@ package dev.idempotency.web;
 import java.util.Enumeration;
 import java.util.Objects;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 /**
  * The {@code Idempotency-Key} request header (name configurable) and its rules, after
  * draft-ietf-httpapi-idempotency-key-header: the value is a structured-field string
@@ -31,6 +33,16 @@ public final class IdempotencyKeyHeader {
     }
 
     /**
+     * Whether {@code request} carries the header, without reading its value: a firewall such as
+     * Spring Security's {@code StrictHttpFirewall} refuses some values only when they are read, and
+     * a request this library does not protect must answer as if it had no key.
+     */
+    public boolean isSentWith(HttpServletRequest request) {
+        Enumeration<String> lines = request.getHeaders(name);
+        return lines != null && lines.hasMoreElements();
+    }
+
+    /**
      * Reads the key from the header lines of one request.
      *
      * @return the key, or {@code null} when the header is absent
@@ -40,7 +52,14 @@ public final class IdempotencyKeyHeader {
         if (lines == null || !lines.hasMoreElements()) {
             return null;
         }
-        String line = lines.nextElement();
+        String line;
+        try {
+            line = lines.nextElement();
+        }
+        catch (RuntimeException refused) {
+            // A firewall refused to hand the value over (Spring Security's rejects control characters, 0x80 to 0x9F too).
+            throw invalidCharacters();
+        }
         if (lines.hasMoreElements()) {
             throw new InvalidIdempotencyKeyException("Send the " + name + " header exactly once.");
         }

@@ -1,52 +1,85 @@
 package dev.idempotency.web;
 
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import jakarta.servlet.http.Part;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.web.util.ContentCachingResponseWrapper;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
+import org.springframework.web.multipart.MultipartHttpServletRequest;
 
 import dev.idempotency.engine.OwnedKey;
 import dev.idempotency.engine.RequestFingerprint;
-import dev.idempotency.engine.ResultWriter;
 
 /**
- * The idempotency state of one request that carries a key, kept as a request attribute from the
- * filter, through the handler's claim, to the end of the (possibly async) exchange.
+ * The idempotency state of one exchange whose request carries a key, kept as a request
+ * attribute from the filter, through the handler's claim, to the end of the exchange, whatever
+ * dispatches it takes (request, forward, async). It is the one place that decides "one claim per
+ * exchange": the first protected handler claims, a handler it forwards to runs under that claim,
+ * and the claim ends once, when the response is complete.
+ *
+ * <p>Nothing is read or held for a request whose handler is not protected: the body is read when
+ * a protected handler is about to bind its arguments ({@link #withBody}), and the response is
+ * captured from the moment the key is claimed ({@link #own}).
  */
 final class IdempotentExchange {
 
     private static final Logger logger = LoggerFactory.getLogger(IdempotentExchange.class);
     private static final String ATTRIBUTE = IdempotentExchange.class.getName();
 
-    private final byte[] body;
-    private final long tooLargeAbove;
+    private final String method;
+    private final String uri;
+    private final String query;
+    private final HttpServletResponseWrapper response;
+    private final long maxResponseBytes;
     private final AtomicReference<OwnedKey> owned = new AtomicReference<>();
+    private Content content;
+    private CachedBody body;
+    private long tooLargeAbove = -1;
+    private boolean admitted;
+    private ResponseCapture capture;
+
+    /** What the fingerprint covers besides method, path and query. */
+    private enum Content {
+        /** The body bytes. */
+        BODY,
+        /** The form's parameters, sorted by name: a form's order of names does not make it another request. */
+        FORM,
+        /** Each part's name, file name, content type and bytes, sorted by name. */
+        PARTS
+    }
+
+    private IdempotentExchange(HttpServletRequest request, HttpServletResponseWrapper response, long maxResponseBytes) {
+        this.method = request.getMethod();
+        this.uri = request.getRequestURI();
+        this.query = request.getQueryString();
+        this.response = response;
+        this.maxResponseBytes = maxResponseBytes;
+    }
 
     /**
-     * @param body the request body, or {@code null} for a form whose parameters stand for it
-     * @param tooLargeAbove the limit the body exceeded, or -1 when it is within limits
+     * Starts the exchange of a request that carries a key. The method, path and query it is
+     * fingerprinted with are the original request's, whatever handler a forward reaches.
+     *
+     * @param response wraps the response the chain writes to; its target becomes a
+     *     {@link ResponseCapture} when a handler claims the key
+     * @param maxResponseBytes the most of a response held for storage
      */
-    private IdempotentExchange(byte[] body, long tooLargeAbove) {
-        this.body = body;
-        this.tooLargeAbove = tooLargeAbove;
-    }
-
-    /** Starts the exchange of a request whose body (or, for {@code null}, form) is fingerprinted. */
-    static IdempotentExchange start(HttpServletRequest request, byte[] body) {
-        return start(request, new IdempotentExchange(body, -1));
-    }
-
-    /** Starts the exchange of a request whose body is larger than {@code limit}: it cannot claim a key. */
-    static IdempotentExchange startTooLarge(HttpServletRequest request, long limit) {
-        return start(request, new IdempotentExchange(null, limit));
-    }
-
-    private static IdempotentExchange start(HttpServletRequest request, IdempotentExchange exchange) {
+    static IdempotentExchange start(HttpServletRequest request, HttpServletResponseWrapper response,
+            long maxResponseBytes) {
+        IdempotentExchange exchange = new IdempotentExchange(request, response, maxResponseBytes);
         request.setAttribute(ATTRIBUTE, exchange);
         return exchange;
     }
@@ -55,23 +88,85 @@ final class IdempotentExchange {
         return (IdempotentExchange) request.getAttribute(ATTRIBUTE);
     }
 
+    /**
+     * The request a protected handler binds its arguments from: on the first call, reads what the
+     * fingerprint needs (the body, up to one byte past {@code maxRequestBytes}; nothing for a form
+     * or multipart request, whose parameters and parts the container parses); on every call, a
+     * request reading the one cached body.
+     */
+    HttpServletRequest withBody(HttpServletRequest request, int maxRequestBytes) throws IOException {
+        if (content == null) {
+            content = contentOf(request);
+            if (content == Content.BODY) {
+                body = CachedBody.read(request, maxRequestBytes);
+                if (body == null || body.bytes() == null) {
+                    tooLargeAbove = maxRequestBytes;
+                }
+            }
+        }
+        return body == null ? request : new CachedBodyRequest(request, body);
+    }
+
+    private static Content contentOf(HttpServletRequest request) {
+        if (request instanceof MultipartHttpServletRequest) {
+            return Content.PARTS;
+        }
+        String contentType = request.getContentType();
+        if (contentType == null) {
+            return Content.BODY;
+        }
+        try {
+            return MediaType.APPLICATION_FORM_URLENCODED.includes(MediaType.parseMediaType(contentType)) ? Content.FORM
+                    : Content.BODY;
+        }
+        catch (InvalidMediaTypeException ex) {
+            return Content.BODY;
+        }
+    }
+
+    /**
+     * Marks the exchange as decided by a protected handler; only the first call returns
+     * {@code true}. A handler that the first one forwards to runs under its claim.
+     */
+    boolean admit() {
+        if (admitted) {
+            return false;
+        }
+        admitted = true;
+        return true;
+    }
+
     /** @throws RequestTooLargeException when the body exceeds the limit */
-    void requireBodyWithinLimit() {
+    void requireBodyWithinLimit(HttpServletRequest request, int maxRequestBytes) {
+        if (tooLargeAbove < 0 && content == Content.PARTS && partsSize(request) > maxRequestBytes) {
+            tooLargeAbove = maxRequestBytes;
+        }
         if (tooLargeAbove >= 0) {
             throw new RequestTooLargeException("The request body is larger than " + tooLargeAbove
                     + " bytes, the most this operation accepts with an idempotency key.");
         }
     }
 
-    /** SHA-256 over method, path, query and body (for a form, its sorted parameters). */
+    /** SHA-256 over the original method, path and query, and the body, form or parts. */
     RequestFingerprint fingerprint(HttpServletRequest request) {
-        RequestFingerprint.Builder fingerprint = RequestFingerprint.builder()
-                .add(request.getMethod())
-                .add(request.getRequestURI())
-                .add(request.getQueryString());
-        if (body != null) {
-            return fingerprint.add(body).build();
+        if (content == null) {
+            throw new IllegalStateException("The request body was not read before the handler started: Spring MVC's "
+                    + "handler adapter must be an IdempotentRequestMappingHandlerAdapter");
         }
+        RequestFingerprint.Builder fingerprint = RequestFingerprint.builder().add(method).add(uri).add(query);
+        if (content == Content.PARTS) {
+            addParts(fingerprint, request);
+        }
+        else if (content == Content.FORM) {
+            addForm(fingerprint, request);
+        }
+        else {
+            fingerprint.add(body.bytes());
+        }
+        return fingerprint.build();
+    }
+
+    private static void addForm(RequestFingerprint.Builder fingerprint, HttpServletRequest request) {
         Map<String, String[]> parameters;
         try {
             parameters = new TreeMap<>(request.getParameterMap());
@@ -87,10 +182,50 @@ final class IdempotentExchange {
                 fingerprint.add(value);
             }
         }
-        return fingerprint.build();
     }
 
+    private static void addParts(RequestFingerprint.Builder fingerprint, HttpServletRequest request) {
+        try {
+            for (Part part : sortedParts(request)) {
+                fingerprint.add(part.getName()).add(part.getSubmittedFileName()).add(part.getContentType());
+                try (var bytes = part.getInputStream()) {
+                    fingerprint.add(bytes.readAllBytes());
+                }
+            }
+        }
+        catch (IOException ex) {
+            throw new UnreadableRequestBodyException("The multipart body cannot be read; send well-formed "
+                    + "multipart/form-data content.");
+        }
+    }
+
+    private static long partsSize(HttpServletRequest request) {
+        try {
+            return sortedParts(request).stream().mapToLong(Part::getSize).sum();
+        }
+        catch (IOException ex) {
+            throw new UnreadableRequestBodyException("The multipart body cannot be read; send well-formed "
+                    + "multipart/form-data content.");
+        }
+    }
+
+    /** The parts by name, parts of one name in the order sent. */
+    private static List<Part> sortedParts(HttpServletRequest request) throws IOException {
+        Collection<Part> parts;
+        try {
+            parts = request.getParts();
+        }
+        catch (ServletException | IllegalStateException ex) {
+            throw new UnreadableRequestBodyException("The multipart body cannot be parsed; send well-formed "
+                    + "multipart/form-data content.");
+        }
+        return parts.stream().sorted(Comparator.comparing(Part::getName)).toList();
+    }
+
+    /** The handler claimed the key: from now on the response is captured, to be stored when complete. */
     void own(OwnedKey key) {
+        capture = new ResponseCapture((HttpServletResponse) response.getResponse(), maxResponseBytes);
+        response.setResponse(capture);
         owned.set(key);
     }
 
@@ -116,26 +251,31 @@ final class IdempotentExchange {
     }
 
     /**
-     * The response is complete: store it when the policy says so (a response above
-     * {@code maxResponseSize} as its status alone), else release the key.
+     * The response is complete: store it when the policy says so (one that streamed past the
+     * limit as its status alone), else release the key; then send what was held to the client.
      */
-    void finish(ContentCachingResponseWrapper response, ResponseStoragePolicy policy, ReplayedHeaders replayed,
-            long maxResponseSize) {
+    void finish(ResponseStoragePolicy policy, ReplayedHeaders replayed) throws IOException {
         OwnedKey key = owned.getAndSet(null);
-        if (key == null) {
+        if (key != null) {
+            store(key, policy, replayed);
+        }
+        if (capture != null) {
+            capture.sendHeld();
+        }
+    }
+
+    private void store(OwnedKey key, ResponseStoragePolicy policy, ReplayedHeaders replayed) throws IOException {
+        int status = capture.getStatus();
+        if (!policy.stores(status)) {
+            release(key, "a " + status + " response");
             return;
         }
-        int status = response.getStatus();
-        if (policy.stores(status)) {
-            if (response.getContentSize() > maxResponseSize) {
-                key.complete(StoredResponse.notReplayable(status).encode());
-                return;
-            }
-            ResultWriter stored = StoredResponse.captured(status, replayed.capture(response), response);
-            key.complete(stored);
+        int size = capture.heldSize();
+        if (capture.overflowed()) {
+            key.complete(StoredResponse.notReplayable(status).encode());
             return;
         }
-        release(key, "a " + status + " response");
+        key.complete(StoredResponse.captured(status, replayed.capture(capture), size, capture.heldContent()));
     }
 
     private static void release(OwnedKey key, String after) {

@@ -31,14 +31,17 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
         this.mavContainer = mavContainer;
         super.invokeAndHandle(webRequest, mavContainer, providedArgs);
         if (replayed != null) {
-            // A @ResponseStatus on the method is applied after invocation; the replay's own status wins.
-            webRequest.getResponse().setStatus(replayed.status());
+            // Written once the invocation is over, so that the replay's own status wins over a @ResponseStatus.
+            HttpServletResponse response = webRequest.getResponse();
+            exposeReplayedHeaderToBrowsers(response);
+            replayed.replayTo(response);
         }
     }
 
     /**
      * When CORS processing allowed this cross-origin request, lets browser scripts read the
-     * replay marker, which CORS hides unless exposed.
+     * replay marker, which CORS hides unless exposed. Called before the replay's body is written,
+     * which commits the response.
      */
     private static void exposeReplayedHeaderToBrowsers(HttpServletResponse response) {
         if (response.getHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN) == null) {
@@ -55,9 +58,6 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
         if (replayed == null) {
             return super.doInvoke(args);
         }
-        HttpServletResponse response = webRequest.getResponse();
-        replayed.replayTo(response);
-        exposeReplayedHeaderToBrowsers(response);
         mavContainer.setRequestHandled(true);
         return null;
     }

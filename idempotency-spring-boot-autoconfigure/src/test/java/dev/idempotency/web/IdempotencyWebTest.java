@@ -1,11 +1,15 @@
 package dev.idempotency.web;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -588,6 +592,125 @@ class IdempotencyWebTest extends WebTestSupport {
 
         assertProblem(response, 400, "unreadable-body");
         assertThat(WebTestApplication.executions("/optional")).isEqualTo(before);
+    }
+
+    @Test
+    void aServerSentEventStreamOnARouteThatIsNotProtectedReachesTheClientWhileItRuns() throws Exception {
+        WebTestApplication.streamGate = new CountDownLatch(1);
+        try {
+            CompletableFuture<HttpResponse<InputStream>> response = client.sendAsync(
+                    request("/events", newKey(), "").header("Accept", "text/event-stream").build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+
+            InputStream events = response.get(10, TimeUnit.SECONDS).body();
+            assertThat(readUntil(events, "first")).contains("data:first");
+        }
+        finally {
+            WebTestApplication.streamGate.countDown();
+        }
+    }
+
+    @Test
+    void aLargeDownloadOnARouteThatIsNotProtectedReachesTheClientWhileItRuns() throws Exception {
+        WebTestApplication.streamGate = new CountDownLatch(1);
+        try {
+            CompletableFuture<HttpResponse<InputStream>> response = client.sendAsync(
+                    request("/download", newKey(), "").build(), HttpResponse.BodyHandlers.ofInputStream());
+
+            InputStream download = response.get(10, TimeUnit.SECONDS).body();
+            assertThat(download.readNBytes(64 * 1024)).hasSize(64 * 1024);
+        }
+        finally {
+            WebTestApplication.streamGate.countDown();
+        }
+    }
+
+    @Test
+    void aMultipartUploadWithAKeyReachesARouteThatIsNotProtected() throws Exception {
+        HttpResponse<String> response = send(multipart("/upload", newKey(), "report.csv", "a,b\n1,2\n", "n"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).startsWith("upload report.csv 8 ");
+    }
+
+    @Test
+    void aMultipartUploadToAProtectedRouteIsFingerprintedByItsParts() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/upload-protected");
+
+        HttpResponse<String> first = send(multipart("/upload-protected", key, "report.csv", "a,b\n1,2\n", "n"));
+        HttpResponse<String> retry = send(multipart("/upload-protected", key, "report.csv", "a,b\n1,2\n", "n"));
+        HttpResponse<String> otherBytes = send(multipart("/upload-protected", key, "report.csv", "a,b\n1,3\n", "n"));
+        HttpResponse<String> otherName = send(multipart("/upload-protected", key, "other.csv", "a,b\n1,2\n", "n"));
+        HttpResponse<String> otherField = send(multipart("/upload-protected", key, "report.csv", "a,b\n1,2\n", "m"));
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).startsWith("upload report.csv n ");
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertProblem(otherBytes, 422, "key-reused");
+        assertProblem(otherName, 422, "key-reused");
+        assertProblem(otherField, 422, "key-reused");
+        assertThat(WebTestApplication.executions("/upload-protected")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void readingTheBodyTwiceGoesOnWhereTheFirstReadStopped() throws Exception {
+        HttpResponse<String> response = send(request("/read-twice", newKey(), "abcdef"));
+
+        assertThat(response.body()).isEqualTo("abc|def");
+    }
+
+    @Test
+    void aProtectedHandlerThatForwardsToAnotherIsClaimedOnceAndItsRetryIsReplayed() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/forward-target");
+
+        HttpResponse<String> first = send(request("/forwarding", key, "payload"));
+        HttpResponse<String> retry = send(request("/forwarding", key, "payload"));
+
+        assertThat(first.statusCode()).isEqualTo(201);
+        assertThat(first.body()).startsWith("target ").endsWith(" payload");
+        assertThat(retry.statusCode()).isEqualTo(201);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(WebTestApplication.executions("/forward-target")).isEqualTo(before + 1);
+    }
+
+    /** Reads {@code stream} until {@code marker} arrives; fails if it does not within 10 seconds. */
+    private static String readUntil(InputStream stream, String marker) throws Exception {
+        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream seen = new ByteArrayOutputStream();
+            try {
+                for (int b; (b = stream.read()) != -1;) {
+                    seen.write(b);
+                    if (seen.toString(StandardCharsets.UTF_8).contains(marker)) {
+                        break;
+                    }
+                }
+            }
+            catch (java.io.IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+            return seen.toString(StandardCharsets.UTF_8);
+        });
+        return read.get(10, TimeUnit.SECONDS);
+    }
+
+    /** A multipart/form-data request with one file part and one text field. */
+    private HttpRequest multipart(String path, String key, String filename, String file, String note) {
+        String boundary = "----test-boundary-" + UUID.randomUUID();
+        String body = "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"file\"; filename=\"" + filename + "\"\r\n"
+                + "Content-Type: text/csv\r\n\r\n" + file + "\r\n"
+                + "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"note\"\r\n\r\n" + note + "\r\n"
+                + "--" + boundary + "--\r\n";
+        return HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     private HttpRequest form(String path, String key, String body) {

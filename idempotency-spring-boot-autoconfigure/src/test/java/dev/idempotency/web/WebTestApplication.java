@@ -1,6 +1,7 @@
 package dev.idempotency.web;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.security.Principal;
 import java.util.Map;
@@ -8,6 +9,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,11 +36,14 @@ import org.springframework.web.bind.annotation.CrossOrigin;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.context.request.async.WebAsyncTask;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.idempotency.annotation.Idempotent;
@@ -54,6 +60,16 @@ class WebTestApplication {
 
     /** Holds /slow handlers until a test opens it. */
     static volatile CountDownLatch slowGate = new CountDownLatch(0);
+
+    /** Holds streams (/events, /download, /big-stream) after their first part until a test opens it. */
+    static volatile CountDownLatch streamGate = new CountDownLatch(0);
+
+    /** Runs the work of async handlers that wait, so that they never hold the common pool's one thread. */
+    private static final ExecutorService ASYNC_WORK = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "test-async-work");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     static int executions(String route) {
         return EXECUTIONS.computeIfAbsent(route, r -> new AtomicInteger()).get();
@@ -226,6 +242,79 @@ class WebTestApplication {
         CompletableFuture<ResponseEntity<String>> async() {
             return CompletableFuture.supplyAsync(() -> ResponseEntity.status(HttpStatus.ACCEPTED)
                     .body("async " + count("/async")));
+        }
+
+        @PostMapping("/events")
+        SseEmitter events() {
+            count("/events");
+            SseEmitter emitter = new SseEmitter(30_000L);
+            ASYNC_WORK.execute(() -> {
+                try {
+                    emitter.send("first");
+                    streamGate.await(30, TimeUnit.SECONDS);
+                    emitter.send("last");
+                    emitter.complete();
+                }
+                catch (IOException | InterruptedException | RuntimeException ex) {
+                    emitter.completeWithError(ex);
+                }
+            });
+            return emitter;
+        }
+
+        @PostMapping("/download")
+        void download(HttpServletResponse response) throws IOException, InterruptedException {
+            streamTwoParts("/download", response, 64 * 1024);
+        }
+
+        @Idempotent
+        @PostMapping("/big-stream")
+        void bigStream(HttpServletResponse response) throws IOException, InterruptedException {
+            streamTwoParts("/big-stream", response, 4 * 1024);
+        }
+
+        private static void streamTwoParts(String route, HttpServletResponse response, int partSize)
+                throws IOException, InterruptedException {
+            count(route);
+            response.setContentType("application/octet-stream");
+            OutputStream out = response.getOutputStream();
+            out.write(new byte[partSize]);
+            out.flush();
+            streamGate.await(30, TimeUnit.SECONDS);
+            out.write(new byte[partSize]);
+        }
+
+        @PostMapping("/upload")
+        String upload(@RequestParam("file") MultipartFile file) {
+            return "upload " + file.getOriginalFilename() + " " + file.getSize() + " " + count("/upload");
+        }
+
+        @Idempotent
+        @PostMapping("/upload-protected")
+        String uploadProtected(@RequestParam("file") MultipartFile file, @RequestParam("note") String note) {
+            return "upload " + file.getOriginalFilename() + " " + note + " " + count("/upload-protected");
+        }
+
+        @Idempotent
+        @PostMapping("/read-twice")
+        String readTwice(HttpServletRequest request) throws IOException {
+            count("/read-twice");
+            byte[] head = request.getInputStream().readNBytes(3);
+            byte[] rest = request.getInputStream().readAllBytes();
+            return new String(head) + "|" + new String(rest);
+        }
+
+        @Idempotent
+        @PostMapping("/forwarding")
+        ModelAndView forwarding() {
+            count("/forwarding");
+            return new ModelAndView("forward:/forward-target");
+        }
+
+        @Idempotent
+        @PostMapping("/forward-target")
+        ResponseEntity<String> forwardTarget(@RequestBody String body) {
+            return ResponseEntity.status(HttpStatus.CREATED).body("target " + count("/forward-target") + " " + body);
         }
     }
 }
