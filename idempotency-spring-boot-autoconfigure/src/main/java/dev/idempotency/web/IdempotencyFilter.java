@@ -2,8 +2,6 @@ package dev.idempotency.web;
 
 import java.io.IOException;
 
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -13,8 +11,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Marks the exchange of each request that carries an idempotency key, and when a handler claimed
@@ -28,13 +24,13 @@ import org.slf4j.LoggerFactory;
  * ({@link IdempotentHandlerGuard}). Requests without the header, and requests with it whose
  * handler is not protected, are read and written by the container as if the library were absent.
  *
- * <p>Registered for request, forward and async dispatches. A forward ends the exchange when it
- * returns, as the container finishes the response then (Tomcat suspends it); an async request
- * ends with the async dispatch that writes its result.
+ * <p>Registered for every dispatch type but include; {@link IdempotentExchange} decides what
+ * each means for the claim. A forward ends the exchange when it returns, as the container
+ * finishes the response then (Tomcat suspends it); an async request ends with the async dispatch
+ * that writes its result; a response whose body an error page writes ends with that error
+ * dispatch; and {@link IdempotencyRequestListener} ends whatever none of them ended.
  */
 public final class IdempotencyFilter implements Filter {
-
-    private static final Logger logger = LoggerFactory.getLogger(IdempotencyFilter.class);
 
     private final IdempotencyKeyHeader header;
     private final ResponseStoragePolicy policy;
@@ -75,52 +71,37 @@ public final class IdempotencyFilter implements Filter {
             exchange = IdempotentExchange.start(request, claimable, maxResponseBytes);
             response = claimable;
         }
+        if (request.getDispatcherType() == DispatcherType.ERROR) {
+            errorDispatch(request, response, chain, exchange);
+            return;
+        }
         try {
             chain.doFilter(request, response);
         }
         catch (IOException | ServletException | RuntimeException | Error ex) {
-            if (!policy.storeServerErrors() || !exchange.ownsKey()) {
-                exchange.fail(ex);
-                throw ex;
-            }
-            logger.error("Handler failed; its outcome is stored as a 500 (idempotency.web.store-server-errors)", ex);
-            problems.write(request, response, IdempotencyProblem.HANDLER_FAILED,
-                    "The request failed and will not run again with this key; send a new key to try again.", null);
+            // Rethrown, so that whatever translates it (Spring Security's 401 and 403) still does.
+            exchange.fail(ex, policy);
+            throw ex;
         }
-        if (request.isAsyncStarted()) {
-            if (request.getDispatcherType() == DispatcherType.REQUEST) {
-                endWhenAsyncEndsWithoutDispatch(request, exchange);
-            }
-            return;
+        if (!request.isAsyncStarted()) {
+            exchange.dispatchEnded(policy, replayedHeaders);
         }
-        exchange.finish(policy, replayedHeaders);
     }
 
-    /**
-     * An async request normally ends in an async dispatch through this filter, which ends the
-     * claim. One that times out or fails may end in an error dispatch instead, which this filter
-     * does not see: the listener then releases the key, so it is not renewed forever.
-     */
-    private static void endWhenAsyncEndsWithoutDispatch(HttpServletRequest request, IdempotentExchange exchange) {
-        request.getAsyncContext().addListener(new AsyncListener() {
-
-            @Override
-            public void onComplete(AsyncEvent event) {
-                exchange.abandon();
-            }
-
-            @Override
-            public void onTimeout(AsyncEvent event) {
-            }
-
-            @Override
-            public void onError(AsyncEvent event) {
-            }
-
-            @Override
-            public void onStartAsync(AsyncEvent event) {
-                event.getAsyncContext().addListener(this);
-            }
-        });
+    private void errorDispatch(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+            IdempotentExchange exchange) throws ServletException, IOException {
+        if (!exchange.awaitsErrorPage()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        HttpServletResponse errorPage = exchange.captureErrorPage(response);
+        if (exchange.answersUntranslatedFailure(request)) {
+            problems.write(request, errorPage, IdempotencyProblem.HANDLER_FAILED,
+                    "The request failed and will not run again with this key; send a new key to try again.", null);
+        }
+        else {
+            chain.doFilter(request, errorPage);
+        }
+        exchange.finish(policy, replayedHeaders);
     }
 }

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
@@ -33,6 +35,12 @@ import dev.idempotency.engine.RequestFingerprint;
  * <p>Nothing is read or held for a request whose handler is not protected: the body is read when
  * a protected handler is about to bind its arguments ({@link #withBody}), and the response is
  * captured from the moment the key is claimed ({@link #own}).
+ *
+ * <p>What is stored is what the client receives. A response written through {@code sendError},
+ * or an exception left to the container (with store-server-errors; Spring Security translates
+ * some into 401 and 403), gets its body in the container's error dispatch, which is captured in
+ * turn ({@link #captureErrorPage}). When the exchange ends without a response the library saw
+ * (no error page, an async request completed by hand), the key is released ({@link #requestEnded}).
  */
 final class IdempotentExchange {
 
@@ -50,6 +58,8 @@ final class IdempotentExchange {
     private long tooLargeAbove = -1;
     private boolean admitted;
     private ResponseCapture capture;
+    private Throwable failure;
+    private volatile boolean awaitingErrorPage;
 
     /** What the fingerprint covers besides method, path and query. */
     private enum Content {
@@ -84,7 +94,7 @@ final class IdempotentExchange {
         return exchange;
     }
 
-    static IdempotentExchange of(HttpServletRequest request) {
+    static IdempotentExchange of(ServletRequest request) {
         return (IdempotentExchange) request.getAttribute(ATTRIBUTE);
     }
 
@@ -234,19 +244,64 @@ final class IdempotentExchange {
         return owned.get() != null;
     }
 
-    /** The handler failed with an exception: release the key so a retry runs again. */
-    void fail(Throwable failure) {
+    /**
+     * An exception escaped the handler. With {@code storeServerErrors}, the key stays claimed until
+     * the client's answer is known: an exception the container answers with a 500 is stored as
+     * one, one that Spring Security turns into a 403 is stored as what it became. Otherwise the key
+     * is released so a retry runs again.
+     */
+    void fail(Throwable failure, ResponseStoragePolicy policy) {
+        if (policy.storeServerErrors() && ownsKey()) {
+            this.failure = failure;
+            awaitingErrorPage = true;
+            return;
+        }
         OwnedKey key = owned.getAndSet(null);
         if (key != null) {
             key.releaseAfter(failure);
         }
     }
 
-    /** The exchange ended without a response to store (an async request that failed): release the key. */
-    void abandon() {
+    /** Whether the claim ends with the container's error dispatch. */
+    boolean awaitsErrorPage() {
+        return awaitingErrorPage;
+    }
+
+    /**
+     * Whether this error dispatch answers the handler's own exception, which no filter translated:
+     * with store-server-errors it is stored as a 500 problem.
+     */
+    boolean answersUntranslatedFailure(HttpServletRequest request) {
+        return failure != null && request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) != null;
+    }
+
+    /** The error dispatch's response, captured as the body of the response the claim ends with. */
+    HttpServletResponse captureErrorPage(HttpServletResponse response) {
+        capture = new ResponseCapture(response, maxResponseBytes);
+        return capture;
+    }
+
+    /**
+     * A dispatch ended. When it sent an error, the error dispatch that follows writes the body and
+     * ends the claim; otherwise the response is complete: {@link #finish}.
+     */
+    void dispatchEnded(ResponseStoragePolicy policy, ReplayedHeaders replayed) throws IOException {
+        if (capture != null && capture.errorSent() && ownsKey()) {
+            awaitingErrorPage = true;
+            return;
+        }
+        finish(policy, replayed);
+    }
+
+    /**
+     * The request ended, its last dispatch over. A claim still open here ended without a response
+     * the library saw (no error page followed an error, an async request was completed by hand):
+     * released, so it is not renewed forever.
+     */
+    void requestEnded() {
         OwnedKey key = owned.getAndSet(null);
         if (key != null) {
-            release(key, "an async request that ended without its result");
+            release(key, "a request that ended without a response it could store");
         }
     }
 
@@ -255,6 +310,7 @@ final class IdempotentExchange {
      * limit as its status alone), else release the key; then send what was held to the client.
      */
     void finish(ResponseStoragePolicy policy, ReplayedHeaders replayed) throws IOException {
+        awaitingErrorPage = false;
         OwnedKey key = owned.getAndSet(null);
         if (key != null) {
             store(key, policy, replayed);

@@ -27,6 +27,7 @@ final class ResponseCapture extends HttpServletResponseWrapper {
     private final ServletOutputStream stream = new CapturingStream();
     private PrintWriter writer;
     private boolean overflowed;
+    private boolean errorSent;
 
     /** @param limit the most bytes held; a longer body streams on */
     ResponseCapture(HttpServletResponse response, long limit) {
@@ -70,15 +71,18 @@ final class ResponseCapture extends HttpServletResponseWrapper {
         super.reset();
     }
 
+    /** The body comes from the error page the container dispatches to; see {@link #errorSent()}. */
     @Override
     public void sendError(int status) throws IOException {
         held.reset();
+        errorSent = true;
         super.sendError(status);
     }
 
     @Override
     public void sendError(int status, String message) throws IOException {
         held.reset();
+        errorSent = true;
         super.sendError(status, message);
     }
 
@@ -86,6 +90,11 @@ final class ResponseCapture extends HttpServletResponseWrapper {
     public void sendRedirect(String location) throws IOException {
         held.reset();
         super.sendRedirect(location);
+    }
+
+    /** Whether the response is an error whose body the container's error dispatch is to write. */
+    boolean errorSent() {
+        return errorSent;
     }
 
     /** Whether the body grew past the limit and streamed to the client, so it was not kept. */

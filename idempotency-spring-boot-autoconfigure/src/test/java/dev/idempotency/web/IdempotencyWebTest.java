@@ -677,6 +677,24 @@ class IdempotencyWebTest extends WebTestSupport {
         assertThat(WebTestApplication.executions("/forward-target")).isEqualTo(before + 1);
     }
 
+    @Test
+    void aResponseWrittenThroughSendErrorIsReplayedAsTheClientReceivedIt() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/missing");
+
+        HttpResponse<String> first = send(request("/missing", key, ""));
+        HttpResponse<String> retry = send(request("/missing", key, ""));
+
+        assertThat(first.statusCode()).isEqualTo(404);
+        assertThat(first.body()).contains("\"status\":404");
+        assertThat(retry.statusCode()).isEqualTo(404);
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.headers().firstValue("Content-Type")).isEqualTo(first.headers().firstValue("Content-Type"))
+                .isPresent();
+        assertThat(WebTestApplication.executions("/missing")).isEqualTo(before + 1);
+    }
+
     /** Reads {@code stream} until {@code marker} arrives; fails if it does not within 10 seconds. */
     private static String readUntil(InputStream stream, String marker) throws Exception {
         CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {

@@ -43,6 +43,7 @@ import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.context.request.async.WebAsyncTask;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -315,6 +316,13 @@ class WebTestApplication {
         @PostMapping("/forward-target")
         ResponseEntity<String> forwardTarget(@RequestBody String body) {
             return ResponseEntity.status(HttpStatus.CREATED).body("target " + count("/forward-target") + " " + body);
+        }
+
+        @Idempotent
+        @PostMapping("/missing")
+        String missing() {
+            count("/missing");
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no such thing");
         }
     }
 }
