@@ -390,7 +390,7 @@ public class IdempotencyProperties {
 
         /**
          * Whether the handler's own 4xx responses are stored and replayed (Stripe's rule). When
-         * false only 2xx responses are stored.
+         * false only 2xx and 3xx responses are stored.
          */
         private boolean storeClientErrors = true;
 

@@ -695,6 +695,23 @@ class IdempotencyWebTest extends WebTestSupport {
         assertThat(WebTestApplication.executions("/missing")).isEqualTo(before + 1);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "/see-other", "/redirect" })
+    void aSuccessRedirectIsStoredAndReplayed(String path) throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions(path);
+
+        HttpResponse<String> first = send(request(path, key, ""));
+        HttpResponse<String> retry = send(request(path, key, ""));
+
+        assertThat(first.statusCode()).isIn(302, 303);
+        assertThat(first.headers().firstValue("Location")).isPresent();
+        assertThat(retry.statusCode()).isEqualTo(first.statusCode());
+        assertThat(retry.headers().firstValue("Location")).isEqualTo(first.headers().firstValue("Location"));
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(WebTestApplication.executions(path)).isEqualTo(before + 1);
+    }
+
     /** Reads {@code stream} until {@code marker} arrives; fails if it does not within 10 seconds. */
     private static String readUntil(InputStream stream, String marker) throws Exception {
         CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {

@@ -324,5 +324,18 @@ class WebTestApplication {
             count("/missing");
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no such thing");
         }
+
+        @Idempotent
+        @PostMapping("/see-other")
+        ResponseEntity<Void> seeOther() {
+            return ResponseEntity.status(HttpStatus.SEE_OTHER).location(URI.create("/orders/" + count("/see-other")))
+                    .build();
+        }
+
+        @Idempotent
+        @PostMapping("/redirect")
+        ModelAndView redirect() {
+            return new ModelAndView("redirect:/orders/" + count("/redirect"));
+        }
     }
 }
