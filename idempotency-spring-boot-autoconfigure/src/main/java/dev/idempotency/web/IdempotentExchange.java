@@ -60,6 +60,8 @@ final class IdempotentExchange {
     private ResponseCapture capture;
     private Throwable failure;
     private volatile boolean awaitingErrorPage;
+    private volatile boolean handlerReturned;
+    private volatile boolean responseNotWritten;
 
     /** What the fingerprint covers besides method, path and query. */
     private enum Content {
@@ -251,6 +253,11 @@ final class IdempotentExchange {
      * is released so a retry runs again.
      */
     void fail(Throwable failure, ResponseStoragePolicy policy) {
+        if (handlerReturned && ownsKey()) {
+            responseNotWritten = true;
+            awaitingErrorPage = true;
+            return;
+        }
         if (policy.storeServerErrors() && ownsKey()) {
             this.failure = failure;
             awaitingErrorPage = true;
@@ -259,6 +266,22 @@ final class IdempotentExchange {
         OwnedKey key = owned.getAndSet(null);
         if (key != null) {
             key.releaseAfter(failure);
+        }
+    }
+
+    /** The handler returned: its work ran, whatever becomes of its response. */
+    void handlerReturned() {
+        handlerReturned = true;
+    }
+
+    /**
+     * Writing the response failed with an exception that Spring MVC answers itself (as it does a
+     * value it cannot serialize). Once the handler has returned, the key is then recorded as
+     * processed, without a response to replay.
+     */
+    void responseFailed() {
+        if (handlerReturned && ownsKey()) {
+            responseNotWritten = true;
         }
     }
 
@@ -300,9 +323,14 @@ final class IdempotentExchange {
      */
     void requestEnded() {
         OwnedKey key = owned.getAndSet(null);
-        if (key != null) {
-            release(key, "a request that ended without a response it could store");
+        if (key == null) {
+            return;
         }
+        if (responseNotWritten) {
+            key.complete(StoredResponse.notReplayable(capture.getStatus()).encode());
+            return;
+        }
+        release(key, "a request that ended without a response it could store");
     }
 
     /**
@@ -322,6 +350,10 @@ final class IdempotentExchange {
 
     private void store(OwnedKey key, ResponseStoragePolicy policy, ReplayedHeaders replayed) throws IOException {
         int status = capture.getStatus();
+        if (responseNotWritten) {
+            key.complete(StoredResponse.notReplayable(status).encode());
+            return;
+        }
         if (!policy.stores(status)) {
             release(key, "a " + status + " response");
             return;

@@ -81,6 +81,17 @@ public final class IdempotentHandlerGuard {
     }
 
     /**
+     * Handling {@code request} failed with an exception Spring MVC answers itself. When its
+     * handler had returned, the work ran and its key is recorded as processed, never run again.
+     */
+    public void handlingFailed(HttpServletRequest request) {
+        IdempotentExchange exchange = IdempotentExchange.of(request);
+        if (exchange != null) {
+            exchange.responseFailed();
+        }
+    }
+
+    /**
      * Claims the key of {@code request} for {@code handler} when its route is protected.
      *
      * @return the stored response to replay instead of running the handler, or {@code null} when
@@ -92,8 +103,8 @@ public final class IdempotentHandlerGuard {
      * @throws MissingIdempotencyScopeException when the request carries no scope
      * @throws RequestTooLargeException when the body is too large to fingerprint
      * @throws UnreadableRequestBodyException when a form body cannot be decoded to fingerprint it
-     * @throws UnreplayableResponseException when the handler streams, or the key's response was
-     *     too large to keep
+     * @throws UnreplayableResponseException when the handler streams, or the key's request was
+     *     processed without a response to replay
      * @throws dev.idempotency.engine.IdempotencyException when the key is in progress or was
      *     used for another request
      * @throws dev.idempotency.storage.IdempotencyStorageException when the storage cannot answer
@@ -132,8 +143,8 @@ public final class IdempotentHandlerGuard {
             StoredResponse stored = StoredResponse.decode(replay.result());
             if (!stored.replayable()) {
                 throw new UnreplayableResponseException(IdempotencyProblem.RESPONSE_NOT_REPLAYABLE, "The request with "
-                        + "this key was processed (status " + stored.status() + "), but its response was too large "
-                        + "to keep for replay. It will not run again; look its result up instead.");
+                        + "this key was processed (status " + stored.status() + "), but its response was not kept for "
+                        + "replay. It will not run again; look its result up instead.");
             }
             return stored;
         }

@@ -25,11 +25,22 @@ public class IdempotentRequestMappingHandlerAdapter extends RequestMappingHandle
         this.guard = guard;
     }
 
-    /** Reads the body of a protected request before the arguments are bound, to fingerprint it. */
+    /**
+     * Reads the body of a protected request before the arguments are bound, to fingerprint it; and
+     * tells the guard when handling failed, which may be after the handler returned.
+     */
     @Override
     protected ModelAndView handleInternal(HttpServletRequest request, HttpServletResponse response,
             HandlerMethod handlerMethod) throws Exception {
-        return super.handleInternal(guard.get().prepare(request, handlerMethod), response, handlerMethod);
+        IdempotentHandlerGuard guard = this.guard.get();
+        HttpServletRequest prepared = guard.prepare(request, handlerMethod);
+        try {
+            return super.handleInternal(prepared, response, handlerMethod);
+        }
+        catch (Exception ex) {
+            guard.handlingFailed(request);
+            throw ex;
+        }
     }
 
     @Override

@@ -20,8 +20,8 @@ import dev.idempotency.engine.ResultWriter;
 
 /**
  * An HTTP response as stored for replay: status, the allowlisted headers in order, and the body
- * bytes exactly as first sent. A response too large to keep is stored as its status alone,
- * marked not {@link #replayable()}.
+ * bytes exactly as first sent. The record of a request that ran without a response to keep (too
+ * large, or not written) is its status alone, marked not {@link #replayable()}.
  *
  * <p>Encoded as: one format byte ({@code 1}, or {@code 2} when not replayable), the status and
  * the header count as two-byte unsigned integers, each header's name and value as

@@ -712,6 +712,19 @@ class IdempotencyWebTest extends WebTestSupport {
         assertThat(WebTestApplication.executions(path)).isEqualTo(before + 1);
     }
 
+    @Test
+    void aHandlerWhoseResponseCannotBeWrittenIsRecordedAsProcessedAndNeverRunsAgain() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/unwritable");
+
+        HttpResponse<String> first = send(request("/unwritable", key, ""));
+        HttpResponse<String> retry = send(request("/unwritable", key, ""));
+
+        assertThat(first.statusCode()).isEqualTo(500);
+        assertProblem(retry, 409, "response-not-replayable");
+        assertThat(WebTestApplication.executions("/unwritable")).isEqualTo(before + 1);
+    }
+
     /** Reads {@code stream} until {@code marker} arrives; fails if it does not within 10 seconds. */
     private static String readUntil(InputStream stream, String marker) throws Exception {
         CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {

@@ -108,6 +108,14 @@ class WebTestApplication {
     record OrderRequest(@NotBlank String item, @Positive int quantity) {
     }
 
+    /** A value Jackson cannot write: its one property throws. */
+    static final class Unwritable {
+
+        public String getValue() {
+            throw new IllegalStateException("this value cannot be written");
+        }
+    }
+
     @RestController
     static class TestController {
 
@@ -336,6 +344,13 @@ class WebTestApplication {
         @PostMapping("/redirect")
         ModelAndView redirect() {
             return new ModelAndView("redirect:/orders/" + count("/redirect"));
+        }
+
+        @Idempotent
+        @PostMapping("/unwritable")
+        Map<String, Object> unwritable() {
+            count("/unwritable");
+            return Map.of("value", new Unwritable());
         }
     }
 }
