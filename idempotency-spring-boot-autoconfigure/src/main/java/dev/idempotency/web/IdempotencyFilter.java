@@ -33,19 +33,15 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 public final class IdempotencyFilter implements Filter {
 
     private final IdempotencyKeyHeader header;
-    private final ResponseStoragePolicy policy;
-    private final ReplayedHeaders replayedHeaders;
     private final ProblemResponseWriter problems;
-    private final long maxResponseBytes;
+    private final ExchangeSettings settings;
 
     /** @param maxResponseBytes the most of a response held for storage; a longer one streams on, not kept */
     public IdempotencyFilter(IdempotencyKeyHeader header, ResponseStoragePolicy policy, ReplayedHeaders replayedHeaders,
             ProblemResponseWriter problems, long maxResponseBytes) {
         this.header = header;
-        this.policy = policy;
-        this.replayedHeaders = replayedHeaders;
         this.problems = problems;
-        this.maxResponseBytes = maxResponseBytes;
+        this.settings = new ExchangeSettings(policy, replayedHeaders, maxResponseBytes);
     }
 
     @Override
@@ -68,7 +64,7 @@ public final class IdempotencyFilter implements Filter {
                 return;
             }
             HttpServletResponseWrapper claimable = new HttpServletResponseWrapper(response);
-            exchange = IdempotentExchange.start(request, claimable, maxResponseBytes);
+            exchange = IdempotentExchange.start(request, claimable, settings);
             response = claimable;
         }
         if (request.getDispatcherType() == DispatcherType.ERROR) {
@@ -80,11 +76,11 @@ public final class IdempotencyFilter implements Filter {
         }
         catch (IOException | ServletException | RuntimeException | Error ex) {
             // Rethrown, so that whatever translates it (Spring Security's 401 and 403) still does.
-            exchange.fail(ex, policy);
+            exchange.fail(ex);
             throw ex;
         }
         if (!request.isAsyncStarted()) {
-            exchange.dispatchEnded(policy, replayedHeaders);
+            exchange.dispatchEnded();
         }
     }
 
@@ -102,6 +98,6 @@ public final class IdempotencyFilter implements Filter {
         else {
             chain.doFilter(request, errorPage);
         }
-        exchange.finish(policy, replayedHeaders);
+        exchange.finish();
     }
 }

@@ -18,6 +18,7 @@ import jakarta.servlet.http.Part;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
@@ -51,7 +52,7 @@ final class IdempotentExchange {
     private final String uri;
     private final String query;
     private final HttpServletResponseWrapper response;
-    private final long maxResponseBytes;
+    private final ExchangeSettings settings;
     private final AtomicReference<OwnedKey> owned = new AtomicReference<>();
     private Content content;
     private CachedBody body;
@@ -62,6 +63,7 @@ final class IdempotentExchange {
     private volatile boolean awaitingErrorPage;
     private volatile boolean handlerReturned;
     private volatile boolean responseNotWritten;
+    private AsyncWork work;
 
     /** What the fingerprint covers besides method, path and query. */
     private enum Content {
@@ -73,12 +75,13 @@ final class IdempotentExchange {
         PARTS
     }
 
-    private IdempotentExchange(HttpServletRequest request, HttpServletResponseWrapper response, long maxResponseBytes) {
+    private IdempotentExchange(HttpServletRequest request, HttpServletResponseWrapper response,
+            ExchangeSettings settings) {
         this.method = request.getMethod();
         this.uri = request.getRequestURI();
         this.query = request.getQueryString();
         this.response = response;
-        this.maxResponseBytes = maxResponseBytes;
+        this.settings = settings;
     }
 
     /**
@@ -87,11 +90,10 @@ final class IdempotentExchange {
      *
      * @param response wraps the response the chain writes to; its target becomes a
      *     {@link ResponseCapture} when a handler claims the key
-     * @param maxResponseBytes the most of a response held for storage
      */
     static IdempotentExchange start(HttpServletRequest request, HttpServletResponseWrapper response,
-            long maxResponseBytes) {
-        IdempotentExchange exchange = new IdempotentExchange(request, response, maxResponseBytes);
+            ExchangeSettings settings) {
+        IdempotentExchange exchange = new IdempotentExchange(request, response, settings);
         request.setAttribute(ATTRIBUTE, exchange);
         return exchange;
     }
@@ -236,7 +238,7 @@ final class IdempotentExchange {
 
     /** The handler claimed the key: from now on the response is captured, to be stored when complete. */
     void own(OwnedKey key) {
-        capture = new ResponseCapture((HttpServletResponse) response.getResponse(), maxResponseBytes);
+        capture = new ResponseCapture((HttpServletResponse) response.getResponse(), settings.maxResponseBytes());
         response.setResponse(capture);
         owned.set(key);
     }
@@ -252,13 +254,13 @@ final class IdempotentExchange {
      * one, one that Spring Security turns into a 403 is stored as what it became. Otherwise the key
      * is released so a retry runs again.
      */
-    void fail(Throwable failure, ResponseStoragePolicy policy) {
+    void fail(Throwable failure) {
         if (handlerReturned && ownsKey()) {
             responseNotWritten = true;
             awaitingErrorPage = true;
             return;
         }
-        if (policy.storeServerErrors() && ownsKey()) {
+        if (settings.policy().storeServerErrors() && ownsKey()) {
             this.failure = failure;
             awaitingErrorPage = true;
             return;
@@ -300,7 +302,7 @@ final class IdempotentExchange {
 
     /** The error dispatch's response, captured as the body of the response the claim ends with. */
     HttpServletResponse captureErrorPage(HttpServletResponse response) {
-        capture = new ResponseCapture(response, maxResponseBytes);
+        capture = new ResponseCapture(response, settings.maxResponseBytes());
         return capture;
     }
 
@@ -308,12 +310,12 @@ final class IdempotentExchange {
      * A dispatch ended. When it sent an error, the error dispatch that follows writes the body and
      * ends the claim; otherwise the response is complete: {@link #finish}.
      */
-    void dispatchEnded(ResponseStoragePolicy policy, ReplayedHeaders replayed) throws IOException {
+    void dispatchEnded() throws IOException {
         if (capture != null && capture.errorSent() && ownsKey()) {
             awaitingErrorPage = true;
             return;
         }
-        finish(policy, replayed);
+        finish();
     }
 
     /**
@@ -322,6 +324,9 @@ final class IdempotentExchange {
      * released, so it is not renewed forever.
      */
     void requestEnded() {
+        if (work != null && work.answeredFirst()) {
+            return;
+        }
         OwnedKey key = owned.getAndSet(null);
         if (key == null) {
             return;
@@ -336,25 +341,79 @@ final class IdempotentExchange {
     /**
      * The response is complete: store it when the policy says so (one that streamed past the
      * limit as its status alone), else release the key; then send what was held to the client.
+     * A response sent before the async work it answers ended (a timeout's 409) leaves the claim
+     * to that work.
      */
-    void finish(ResponseStoragePolicy policy, ReplayedHeaders replayed) throws IOException {
+    void finish() throws IOException {
         awaitingErrorPage = false;
-        OwnedKey key = owned.getAndSet(null);
+        OwnedKey key = work != null && work.answeredFirst() ? null : owned.getAndSet(null);
         if (key != null) {
-            store(key, policy, replayed);
+            store(key);
         }
         if (capture != null) {
             capture.sendHeld();
         }
     }
 
-    private void store(OwnedKey key, ResponseStoragePolicy policy, ReplayedHeaders replayed) throws IOException {
+    /**
+     * The handler returned {@code value}, the promise of a result to come: its work is watched,
+     * so that the key is held until the work itself ends.
+     *
+     * @param defaultStatus the status of a result that names none
+     * @return what Spring MVC is to handle in place of {@code value}
+     */
+    Object watch(Object value, HttpServletRequest request, int defaultStatus) {
+        if (!ownsKey()) {
+            return value;
+        }
+        work = AsyncWork.watch(value, request, this, defaultStatus);
+        return work.handled();
+    }
+
+    /**
+     * Async work ended after its client had been answered (a timeout's 409): the result cannot be
+     * replayed, as nothing wrote it. Recorded as processed, with {@code status}, when the policy
+     * stores a response of that status (a result, or a client error); released when it does not
+     * (a failure), so a retry runs again.
+     */
+    void workEndedAfterItsAnswer(int status) {
+        OwnedKey key = owned.getAndSet(null);
+        if (key == null) {
+            return;
+        }
+        if (settings.policy().stores(status)) {
+            key.complete(StoredResponse.notReplayable(status).encode());
+            return;
+        }
+        release(key, "async work that failed after its request had been answered");
+    }
+
+    /** Async work timed out before it started, and never will: released. */
+    void workNeverStarted() {
+        OwnedKey key = owned.getAndSet(null);
+        if (key != null) {
+            release(key, "async work that timed out before it started");
+        }
+    }
+
+    /**
+     * Async work whose end cannot be seen (a DeferredResult Spring discards once it timed out)
+     * timed out: recorded as accepted (202) and processed, never run again.
+     */
+    void workEndedUnseen() {
+        OwnedKey key = owned.getAndSet(null);
+        if (key != null) {
+            key.complete(StoredResponse.notReplayable(HttpStatus.ACCEPTED.value()).encode());
+        }
+    }
+
+    private void store(OwnedKey key) throws IOException {
         int status = capture.getStatus();
         if (responseNotWritten) {
             key.complete(StoredResponse.notReplayable(status).encode());
             return;
         }
-        if (!policy.stores(status)) {
+        if (!settings.policy().stores(status)) {
             release(key, "a " + status + " response");
             return;
         }
@@ -363,7 +422,8 @@ final class IdempotentExchange {
             key.complete(StoredResponse.notReplayable(status).encode());
             return;
         }
-        key.complete(StoredResponse.captured(status, replayed.capture(capture), size, capture.heldContent()));
+        key.complete(StoredResponse.captured(status, settings.replayedHeaders().capture(capture), size,
+                capture.heldContent()));
     }
 
     private static void release(OwnedKey key, String after) {

@@ -10,6 +10,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.web.context.request.async.WebAsyncUtils;
 import org.springframework.web.method.HandlerMethod;
 
 import dev.idempotency.annotation.Idempotent;
@@ -72,6 +73,11 @@ public final class IdempotentHandlerGuard {
         IdempotentExchange exchange = IdempotentExchange.of(request);
         if (exchange == null || request.getDispatcherType() == DispatcherType.ERROR) {
             return request;
+        }
+        if (request.getDispatcherType() == DispatcherType.ASYNC
+                && !(WebAsyncUtils.getAsyncManager(request).getConcurrentResult() instanceof Throwable)) {
+            // The async work returned a value: it ran, whatever becomes of writing it.
+            exchange.handlerReturned();
         }
         HandlerTraits traits = traitsOf(handler);
         if (traits.streaming() || routes.protectionOf(request, traits.annotation()) == IdempotentRoutes.Protection.NONE) {

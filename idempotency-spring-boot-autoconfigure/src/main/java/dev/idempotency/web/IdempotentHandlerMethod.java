@@ -1,14 +1,11 @@
 package dev.idempotency.web;
 
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionStage;
-
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.web.context.request.ServletWebRequest;
-import org.springframework.web.context.request.async.DeferredResult;
-import org.springframework.web.context.request.async.WebAsyncTask;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.mvc.method.annotation.ServletInvocableHandlerMethod;
@@ -57,12 +54,6 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
                 ? StoredResponse.REPLAYED_HEADER : exposed + ", " + StoredResponse.REPLAYED_HEADER);
     }
 
-    /** Whether {@code value} is the promise of a result to come, not the handler's result itself. */
-    private static boolean isAsync(Object value) {
-        return value instanceof Callable<?> || value instanceof WebAsyncTask<?> || value instanceof DeferredResult<?>
-                || value instanceof CompletionStage<?>;
-    }
-
     @Override
     protected Object doInvoke(Object... args) throws Exception {
         replayed = guard.admit(webRequest.getRequest(), this);
@@ -72,9 +63,14 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
         }
         Object value = super.doInvoke(args);
         IdempotentExchange exchange = IdempotentExchange.of(webRequest.getRequest());
-        if (exchange != null && !isAsync(value)) {
-            exchange.handlerReturned();
+        if (exchange == null) {
+            return value;
         }
+        if (AsyncWork.isAsync(value)) {
+            HttpStatusCode status = getResponseStatus();
+            return exchange.watch(value, webRequest.getRequest(), status != null ? status.value() : HttpStatus.OK.value());
+        }
+        exchange.handlerReturned();
         return value;
     }
 }

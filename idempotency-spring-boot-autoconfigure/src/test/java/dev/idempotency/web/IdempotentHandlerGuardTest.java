@@ -53,7 +53,8 @@ class IdempotentHandlerGuardTest {
     private static MockHttpServletRequest requestWithKey() {
         MockHttpServletRequest request = new MockHttpServletRequest("POST", "/downloads");
         request.addHeader("Idempotency-Key", UUID.randomUUID().toString());
-        IdempotentExchange.start(request, new HttpServletResponseWrapper(new MockHttpServletResponse()), 1024);
+        IdempotentExchange.start(request, new HttpServletResponseWrapper(new MockHttpServletResponse()),
+                new ExchangeSettings(ResponseStoragePolicy.DEFAULT, new ReplayedHeaders(ReplayedHeaders.DEFAULT), 1024));
         return request;
     }
 

@@ -65,6 +65,9 @@ class WebTestApplication {
     /** Holds streams (/events, /download, /big-stream) after their first part until a test opens it. */
     static volatile CountDownLatch streamGate = new CountDownLatch(0);
 
+    /** Holds the work of /late-* handlers, which outlive the async request timeout, until a test opens it. */
+    static volatile CountDownLatch lateGate = new CountDownLatch(0);
+
     /** Runs the work of async handlers that wait, so that they never hold the common pool's one thread. */
     private static final ExecutorService ASYNC_WORK = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "test-async-work");
@@ -78,6 +81,23 @@ class WebTestApplication {
 
     private static int count(String route) {
         return EXECUTIONS.computeIfAbsent(route, r -> new AtomicInteger()).incrementAndGet();
+    }
+
+    /** Waits for {@code gate} as work that ignores interruption does (Spring interrupts a timed-out Callable). */
+    private static void awaitIgnoringInterrupts(CountDownLatch gate) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (gate.getCount() > 0 && System.nanoTime() < deadline) {
+            try {
+                gate.await(100, TimeUnit.MILLISECONDS);
+            }
+            catch (InterruptedException ex) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stands in for Spring Security: the X-User header becomes the authenticated principal. */
@@ -351,6 +371,48 @@ class WebTestApplication {
         Map<String, Object> unwritable() {
             count("/unwritable");
             return Map.of("value", new Unwritable());
+        }
+
+        @Idempotent
+        @PostMapping("/late-future")
+        CompletableFuture<String> lateFuture() {
+            int n = count("/late-future");
+            return CompletableFuture.supplyAsync(() -> {
+                awaitIgnoringInterrupts(lateGate);
+                return "late " + n;
+            }, ASYNC_WORK);
+        }
+
+        @Idempotent
+        @PostMapping("/late-failure")
+        CompletableFuture<String> lateFailure() {
+            count("/late-failure");
+            return CompletableFuture.supplyAsync(() -> {
+                awaitIgnoringInterrupts(lateGate);
+                throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "the late work failed");
+            }, ASYNC_WORK);
+        }
+
+        @Idempotent
+        @PostMapping("/late-callable")
+        Callable<String> lateCallable() {
+            int n = count("/late-callable");
+            return () -> {
+                awaitIgnoringInterrupts(lateGate);
+                return "late " + n;
+            };
+        }
+
+        @Idempotent
+        @PostMapping("/late-deferred")
+        DeferredResult<String> lateDeferred() {
+            int n = count("/late-deferred");
+            DeferredResult<String> result = new DeferredResult<>();
+            ASYNC_WORK.execute(() -> {
+                awaitIgnoringInterrupts(lateGate);
+                result.setResult("late " + n);
+            });
+            return result;
         }
     }
 }
