@@ -69,7 +69,10 @@ final class IdempotentExchange {
     private enum Content {
         /** The body bytes. */
         BODY,
-        /** The form's parameters, sorted by name: a form's order of names does not make it another request. */
+        /**
+         * The form's parameters by name, each with its count of values: a form's order of names does
+         * not make it another request.
+         */
         FORM,
         /** Each part's name, file name, content type and bytes, sorted by name. */
         PARTS
@@ -117,8 +120,28 @@ final class IdempotentExchange {
                     tooLargeAbove = maxRequestBytes;
                 }
             }
+            else if (content == Content.FORM) {
+                requireDecodableForm(request);
+            }
         }
         return body == null ? request : new CachedBodyRequest(request, body);
+    }
+
+    /**
+     * Decodes the form now, before the handler's arguments are bound: binding would fail on it with
+     * a generic 400, and fingerprinting fewer parameters than were sent could replay one request's
+     * answer to another.
+     *
+     * @throws UnreadableRequestBodyException when the container cannot decode it
+     */
+    private static void requireDecodableForm(HttpServletRequest request) {
+        try {
+            request.getParameterMap();
+        }
+        catch (RuntimeException ex) {
+            throw new UnreadableRequestBodyException("The form body cannot be decoded; send well-formed "
+                    + "application/x-www-form-urlencoded content.");
+        }
     }
 
     private static Content contentOf(HttpServletRequest request) {
@@ -180,18 +203,10 @@ final class IdempotentExchange {
         return fingerprint.build();
     }
 
+    /** Each name with how many values it has, then the values: {@code a=b&a=c&a=} is not {@code a=b&c=}. */
     private static void addForm(RequestFingerprint.Builder fingerprint, HttpServletRequest request) {
-        Map<String, String[]> parameters;
-        try {
-            parameters = new TreeMap<>(request.getParameterMap());
-        }
-        catch (RuntimeException ex) {
-            // Fingerprinting fewer parameters than were sent could replay one request's answer to another.
-            throw new UnreadableRequestBodyException("The form body cannot be decoded; send well-formed "
-                    + "application/x-www-form-urlencoded content.");
-        }
-        for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
-            fingerprint.add(parameter.getKey());
+        for (Map.Entry<String, String[]> parameter : new TreeMap<>(request.getParameterMap()).entrySet()) {
+            fingerprint.add(parameter.getKey()).add(Integer.toString(parameter.getValue().length));
             for (String value : parameter.getValue()) {
                 fingerprint.add(value);
             }

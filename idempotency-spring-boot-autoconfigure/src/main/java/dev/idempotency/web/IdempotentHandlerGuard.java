@@ -68,6 +68,8 @@ public final class IdempotentHandlerGuard {
     /**
      * The request {@code handler} binds its arguments from. For a protected handler of a request
      * with a key, one whose body was read to fingerprint it; any other request as it is.
+     *
+     * @throws UnreadableRequestBodyException when a protected request's form cannot be decoded
      */
     public HttpServletRequest prepare(HttpServletRequest request, HandlerMethod handler) throws IOException {
         IdempotentExchange exchange = IdempotentExchange.of(request);
@@ -83,7 +85,13 @@ public final class IdempotentHandlerGuard {
         if (traits.streaming() || routes.protectionOf(request, traits.annotation()) == IdempotentRoutes.Protection.NONE) {
             return request;
         }
-        return exchange.withBody(request, maxRequestBytes);
+        try {
+            return exchange.withBody(request, maxRequestBytes);
+        }
+        catch (UnreadableRequestBodyException ex) {
+            keeper.rejected();
+            throw ex;
+        }
     }
 
     /**
@@ -108,7 +116,7 @@ public final class IdempotentHandlerGuard {
      *     in the expected format
      * @throws MissingIdempotencyScopeException when the request carries no scope
      * @throws RequestTooLargeException when the body is too large to fingerprint
-     * @throws UnreadableRequestBodyException when a form body cannot be decoded to fingerprint it
+     * @throws UnreadableRequestBodyException when a multipart body cannot be parsed to fingerprint it
      * @throws UnreplayableResponseException when the handler streams, or the key's request was
      *     processed without a response to replay
      * @throws dev.idempotency.engine.IdempotencyException when the key is in progress or was

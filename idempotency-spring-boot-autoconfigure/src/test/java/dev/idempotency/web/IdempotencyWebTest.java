@@ -725,6 +725,29 @@ class IdempotencyWebTest extends WebTestSupport {
         assertThat(WebTestApplication.executions("/unwritable")).isEqualTo(before + 1);
     }
 
+    @Test
+    void formsThatDifferOnlyInHowManyValuesANameHasAreDifferentPayloads() throws Exception {
+        String key = newKey();
+
+        HttpResponse<String> first = send(form("/form", key, "a=b&a=c&a="));
+        HttpResponse<String> other = send(form("/form", key, "a=b&c="));
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertProblem(other, 422, "key-reused");
+    }
+
+    @Test
+    void anUndecodableFormBoundToParametersIsRefusedWithTheUnreadableBodyProblem(CapturedOutput output)
+            throws Exception {
+        int before = WebTestApplication.executions("/form");
+
+        HttpResponse<String> response = send(form("/form", newKey(), "a=%ZZ&b"));
+
+        assertProblem(response, 400, "unreadable-body");
+        assertThat(WebTestApplication.executions("/form")).isEqualTo(before);
+        assertThat(output.getAll()).doesNotContain(" ERROR ");
+    }
+
     /** Reads {@code stream} until {@code marker} arrives; fails if it does not within 10 seconds. */
     private static String readUntil(InputStream stream, String marker) throws Exception {
         CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {

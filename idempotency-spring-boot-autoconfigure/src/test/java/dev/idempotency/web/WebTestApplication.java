@@ -35,6 +35,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.CrossOrigin;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -371,6 +372,12 @@ class WebTestApplication {
         Map<String, Object> unwritable() {
             count("/unwritable");
             return Map.of("value", new Unwritable());
+        }
+
+        @Idempotent
+        @PostMapping("/form")
+        String form(@RequestParam MultiValueMap<String, String> parameters) {
+            return "form " + parameters + " " + count("/form");
         }
 
         @Idempotent
