@@ -7,9 +7,10 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * The {@code Idempotency-Key} request header (name configurable) and its rules, after
- * draft-ietf-httpapi-idempotency-key-header: the value is a structured-field string
- * ({@code "abc"}), or for lenience a bare value of visible ASCII without quotes, commas or
- * spaces; exactly one header line; not empty; at most {@code maxLength} characters.
+ * draft-ietf-httpapi-idempotency-key-header: the value is a structured-field Item whose bare item
+ * is a String ({@code "abc"}, parameters such as {@code "abc";p=1} accepted and ignored), or for
+ * lenience a bare value of visible ASCII without quotes, commas or spaces; exactly one header
+ * line; not empty; at most {@code maxLength} characters.
  */
 public final class IdempotencyKeyHeader {
 
@@ -86,34 +87,18 @@ public final class IdempotencyKeyHeader {
         return value;
     }
 
-    /** An RFC 9651 sf-string: printable ASCII in double quotes, with only \" and \\ escaped. */
+    /** An RFC 9651 Item whose bare item is an sf-string, its parameters dropped. */
     private String parseStructuredString(String value) {
-        StringBuilder key = new StringBuilder(value.length());
-        for (int i = 1; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"') {
-                if (i != value.length() - 1) {
-                    throw invalidCharacters();
-                }
-                return key.toString();
-            }
-            if (c == '\\') {
-                i++;
-                if (i == value.length() || (value.charAt(i) != '"' && value.charAt(i) != '\\')) {
-                    throw invalidCharacters();
-                }
-                c = value.charAt(i);
-            }
-            else if (c < 0x20 || c >= 0x7F) {
-                throw invalidCharacters();
-            }
-            key.append(c);
+        String key = StructuredString.parse(value);
+        if (key == null) {
+            throw invalidCharacters();
         }
-        throw invalidCharacters();
+        return key;
     }
 
     private InvalidIdempotencyKeyException invalidCharacters() {
-        return new InvalidIdempotencyKeyException("The " + name + " header must be a quoted string (\"key\") or a "
-                + "bare key of visible ASCII characters without spaces, quotes or commas.");
+        return new InvalidIdempotencyKeyException("The " + name + " header must be a quoted string (\"key\", "
+                + "optionally with structured-field parameters) or a bare key of visible ASCII characters without "
+                + "spaces, quotes or commas.");
     }
 }

@@ -748,6 +748,29 @@ class IdempotencyWebTest extends WebTestSupport {
         assertThat(output.getAll()).doesNotContain(" ERROR ");
     }
 
+    @Test
+    void aStructuredFieldStringWithParametersNamesTheKeyWithoutThem() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/orders");
+
+        HttpResponse<byte[]> parameterized = post("/orders", "\"" + key + "\";a=1;b=\"x\";c;d=?1;e=:YWJj:;f=-1.5;g=tok/en*",
+                ORDER);
+        HttpResponse<byte[]> bare = post("/orders", key, ORDER);
+
+        assertThat(parameterized.statusCode()).isEqualTo(201);
+        assertThat(bare.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void parametersThatAreNotStructuredFieldParametersMakeTheKeyInvalid() throws Exception {
+        String key = newKey();
+        for (String value : List.of("\"" + key + "\";", "\"" + key + "\";A=1", "\"" + key + "\" ;a=1",
+                "\"" + key + "\";a=", "\"" + key + "\";a=\"x", "\"" + key + "\";a=1x", "\"" + key + "\"junk")) {
+            assertProblem(send(request("/orders", value, ORDER)), 400, "invalid-key");
+        }
+    }
+
     /** Reads {@code stream} until {@code marker} arrives; fails if it does not within 10 seconds. */
     private static String readUntil(InputStream stream, String marker) throws Exception {
         CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
