@@ -1,5 +1,6 @@
 package dev.idempotency.autoconfigure;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -440,6 +441,12 @@ public class IdempotencyProperties {
         /** Prefix of the problem type URIs, followed by the problem's name, e.g. key-reused. */
         private String problemTypeBase = "urn:problem-type:idempotency:";
 
+        /**
+         * Absolute URL of the API's documentation of its idempotency rules, sent with every problem
+         * answer as a Link header with rel="describedby". None when unset.
+         */
+        private URI documentationUrl;
+
         public String getHeaderName() {
             return headerName;
         }
@@ -574,6 +581,18 @@ public class IdempotencyProperties {
 
         public void setProblemTypeBase(String problemTypeBase) {
             this.problemTypeBase = problemTypeBase;
+        }
+
+        public URI getDocumentationUrl() {
+            return documentationUrl;
+        }
+
+        public void setDocumentationUrl(URI documentationUrl) {
+            if (documentationUrl != null && !documentationUrl.isAbsolute()) {
+                throw new IllegalArgumentException("idempotency.web.documentation-url must be an absolute URL, such as "
+                        + "https://api.example.com/docs/idempotency; was " + documentationUrl);
+            }
+            this.documentationUrl = documentationUrl;
         }
     }
 }

@@ -85,7 +85,7 @@ public class IdempotencyWebAutoConfiguration {
     ProblemResponseWriter idempotencyProblemResponseWriter(IdempotencyProperties properties,
             ObjectProvider<JsonMapper> jsonMapper) {
         return new ProblemResponseWriter(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()),
-                properties.getWeb().getProblemTypeBase());
+                properties.getWeb().getProblemTypeBase(), properties.getWeb().getDocumentationUrl());
     }
 
     @Bean

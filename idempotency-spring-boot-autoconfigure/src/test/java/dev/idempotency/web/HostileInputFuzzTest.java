@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.fail;
 // The same context as IdempotencyWebTest, so the two share one cached application.
 @SpringBootTest(classes = WebTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "idempotency.web.paths=/payments,/stream", "idempotency.web.key-required=false",
-                "idempotency.web.retry-after=2s" })
+                "idempotency.web.retry-after=2s", "idempotency.web.documentation-url=" + WebTestSupport.DOCUMENTATION })
 class HostileInputFuzzTest extends WebTestSupport {
 
     private static final long SEED = Long.getLong("fuzz.seed", 0x1DE_3907_E5C4L);

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(classes = WebTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "idempotency.web.paths=/payments,/stream", "idempotency.web.key-required=false",
-                "idempotency.web.retry-after=2s" })
+                "idempotency.web.retry-after=2s", "idempotency.web.documentation-url=" + WebTestSupport.DOCUMENTATION })
 class IdempotencyWebTest extends WebTestSupport {
 
     @Test
@@ -769,6 +769,25 @@ class IdempotencyWebTest extends WebTestSupport {
                 "\"" + key + "\";a=", "\"" + key + "\";a=\"x", "\"" + key + "\";a=1x", "\"" + key + "\"junk")) {
             assertProblem(send(request("/orders", value, ORDER)), 400, "invalid-key");
         }
+    }
+
+    @Test
+    void aMissingKeyProblemLinksToTheDocumentation() throws Exception {
+        HttpResponse<String> response = send(request("/orders", null, ORDER));
+
+        assertProblem(response, 400, "missing-key");
+        assertThat(response.headers().firstValue("Link")).hasValue("<" + DOCUMENTATION + ">; rel=\"describedby\"");
+    }
+
+    @Test
+    void everyIdempotencyProblemLinksToTheDocumentation() throws Exception {
+        String key = newKey();
+        post("/orders", key, ORDER);
+
+        HttpResponse<String> reused = send(request("/orders", key, "{\"item\":\"pen\",\"quantity\":1}"));
+
+        assertProblem(reused, 422, "key-reused");
+        assertThat(reused.headers().firstValue("Link")).hasValue("<" + DOCUMENTATION + ">; rel=\"describedby\"");
     }
 
     /** Reads {@code stream} until {@code marker} arrives; fails if it does not within 10 seconds. */

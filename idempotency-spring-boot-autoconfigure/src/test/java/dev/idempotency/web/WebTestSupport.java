@@ -17,6 +17,9 @@ abstract class WebTestSupport {
 
     static final String ORDER = "{\"item\":\"book\",\"quantity\":2}";
 
+    /** The documentation URL the shared test context configures (idempotency.web.documentation-url). */
+    static final String DOCUMENTATION = "https://docs.example.com/idempotency";
+
     final HttpClient client = HttpClient.newHttpClient();
 
     @LocalServerPort
