@@ -790,6 +790,34 @@ class IdempotencyWebTest extends WebTestSupport {
         assertThat(reused.headers().firstValue("Link")).hasValue("<" + DOCUMENTATION + ">; rel=\"describedby\"");
     }
 
+    @Test
+    void anUncorrectedRetryOfARefusedRequestIsRefusedAgain() throws Exception {
+        String key = newKey();
+        post("/orders", key, ORDER);
+        String otherOrder = "{\"item\":\"pen\",\"quantity\":1}";
+        int before = WebTestApplication.executions("/orders");
+
+        assertProblem(send(request("/orders", null, ORDER)), 400, "missing-key");
+        assertProblem(send(request("/orders", null, ORDER)), 400, "missing-key");
+        assertProblem(send(request("/orders", key, otherOrder)), 422, "key-reused");
+        assertProblem(send(request("/orders", key, otherOrder)), 422, "key-reused");
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before);
+    }
+
+    @Test
+    void anonymousClientsShareOneScopeSoTheSameKeyFromTwoOfThemIsOneRequest() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/whoami");
+
+        HttpResponse<String> first = send(request("/whoami", key, ""));
+        HttpResponse<String> second = send(request("/whoami", key, ""));
+
+        assertThat(first.body()).startsWith("anonymous ");
+        assertThat(second.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(second.body()).isEqualTo(first.body());
+        assertThat(WebTestApplication.executions("/whoami")).isEqualTo(before + 1);
+    }
+
     /** Reads {@code stream} until {@code marker} arrives; fails if it does not within 10 seconds. */
     private static String readUntil(InputStream stream, String marker) throws Exception {
         CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
