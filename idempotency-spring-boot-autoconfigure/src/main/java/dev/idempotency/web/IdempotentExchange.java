@@ -286,6 +286,11 @@ final class IdempotentExchange {
         }
     }
 
+    /** A handler starts, under this exchange's claim: what follows is its work, not yet its response. */
+    void handlerStarts() {
+        handlerReturned = false;
+    }
+
     /** The handler returned: its work ran, whatever becomes of its response. */
     void handlerReturned() {
         handlerReturned = true;

@@ -61,11 +61,13 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
             mavContainer.setRequestHandled(true);
             return null;
         }
-        Object value = super.doInvoke(args);
         IdempotentExchange exchange = IdempotentExchange.of(webRequest.getRequest());
         if (exchange == null) {
-            return value;
+            return super.doInvoke(args);
         }
+        // A handler reached by a forward starts its own work: until it returns, its exception is a failure.
+        exchange.handlerStarts();
+        Object value = super.doInvoke(args);
         if (AsyncWork.isAsync(value)) {
             HttpStatusCode status = getResponseStatus();
             return exchange.watch(value, webRequest.getRequest(), status != null ? status.value() : HttpStatus.OK.value());
