@@ -86,7 +86,7 @@ public final class IdempotentHandlerGuard {
             return request;
         }
         try {
-            return exchange.withBody(request, maxRequestBytes);
+            return exchange.fingerprintSource().withBody(request, maxRequestBytes);
         }
         catch (UnreadableRequestBodyException ex) {
             keeper.rejected();
@@ -146,7 +146,7 @@ public final class IdempotentHandlerGuard {
             if (scopedKey == null) {
                 return null;
             }
-            fingerprint = exchange.fingerprint(request);
+            fingerprint = exchange.fingerprintSource().fingerprint(request);
         }
         catch (RuntimeException ex) {
             keeper.rejected();
@@ -184,7 +184,7 @@ public final class IdempotentHandlerGuard {
                     + "streams its response, which cannot be stored and replayed; send it without an idempotency key.");
         }
         keyValidator.validate(key);
-        exchange.requireBodyWithinLimit(request, maxRequestBytes);
+        exchange.fingerprintSource().requireBodyWithinLimit(request, maxRequestBytes);
         return new IdempotencyKey(HTTP_SCOPE + scopeResolver.scopeOf(request), key);
     }
 

@@ -60,11 +60,7 @@ class ConfiguredModesWebTest extends WebTestSupport {
             WebTestApplication.streamGate.countDown();
         }
 
-        HttpResponse<String> retry = send(request("/big-stream", key, "").header(TENANT, "t1"));
-        while (retry.statusCode() == 409 && retry.body().contains("request-in-progress")) {
-            Thread.sleep(20);
-            retry = send(request("/big-stream", key, "").header(TENANT, "t1"));
-        }
+        HttpResponse<String> retry = retryWhileInProgress(() -> request("/big-stream", key, "").header(TENANT, "t1"));
         assertProblem(retry, 409, "response-not-replayable");
         assertThat(WebTestApplication.executions("/big-stream")).isEqualTo(before + 1);
     }
