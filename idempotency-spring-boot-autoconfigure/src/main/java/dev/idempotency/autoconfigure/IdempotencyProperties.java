@@ -1,5 +1,6 @@
 package dev.idempotency.autoconfigure;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -498,7 +499,7 @@ public class IdempotencyProperties {
 
         /**
          * Whether the handler's own 4xx responses are stored and replayed (Stripe's rule). When
-         * false only 2xx responses are stored.
+         * false only 2xx and 3xx responses are stored.
          */
         private boolean storeClientErrors = true;
 
@@ -547,6 +548,12 @@ public class IdempotencyProperties {
 
         /** Prefix of the problem type URIs, followed by the problem's name, e.g. key-reused. */
         private String problemTypeBase = "urn:problem-type:idempotency:";
+
+        /**
+         * Absolute URL of the API's documentation of its idempotency rules, sent with every problem
+         * answer as a Link header with rel="describedby". None when unset.
+         */
+        private URI documentationUrl;
 
         public String getHeaderName() {
             return headerName;
@@ -682,6 +689,18 @@ public class IdempotencyProperties {
 
         public void setProblemTypeBase(String problemTypeBase) {
             this.problemTypeBase = PropertyRules.uriPrefix(problemTypeBase);
+        }
+
+        public URI getDocumentationUrl() {
+            return documentationUrl;
+        }
+
+        public void setDocumentationUrl(URI documentationUrl) {
+            if (documentationUrl != null && !documentationUrl.isAbsolute()) {
+                throw new IllegalArgumentException("idempotency.web.documentation-url must be an absolute URL, such as "
+                        + "https://api.example.com/docs/idempotency; was " + documentationUrl);
+            }
+            this.documentationUrl = documentationUrl;
         }
     }
 }

@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletListenerRegistrationBean;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -22,6 +23,7 @@ import dev.idempotency.web.IdempotencyExceptionResolver;
 import dev.idempotency.web.IdempotencyFilter;
 import dev.idempotency.web.IdempotencyKeyHeader;
 import dev.idempotency.web.IdempotencyKeyValidator;
+import dev.idempotency.web.IdempotencyRequestListener;
 import dev.idempotency.web.IdempotencyScopeResolver;
 import dev.idempotency.web.IdempotentHandlerGuard;
 import dev.idempotency.web.IdempotentRequestMappingHandlerAdapter;
@@ -31,8 +33,9 @@ import dev.idempotency.web.ReplayedHeaders;
 import dev.idempotency.web.ResponseStoragePolicy;
 
 /**
- * Spring MVC integration: the filter that captures responses, the handler adapter that claims
- * keys as handlers start, and the problem responses.
+ * Spring MVC integration: the filter that captures responses, the listener that ends claims no
+ * response completed, the handler adapter that claims keys as handlers start, and the problem
+ * responses.
  */
 @AutoConfiguration(after = IdempotencyAutoConfiguration.class,
         afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
@@ -82,7 +85,7 @@ public class IdempotencyWebAutoConfiguration {
     ProblemResponseWriter idempotencyProblemResponseWriter(IdempotencyProperties properties,
             ObjectProvider<JsonMapper> jsonMapper) {
         return new ProblemResponseWriter(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()),
-                properties.getWeb().getProblemTypeBase());
+                properties.getWeb().getProblemTypeBase(), properties.getWeb().getDocumentationUrl());
     }
 
     @Bean
@@ -97,7 +100,8 @@ public class IdempotencyWebAutoConfiguration {
             IdempotencyKeyHeader header, IdempotencyKeyValidator keyValidator, IdempotencyScopeResolver scopeResolver,
             IdempotencyProperties properties) {
         return new IdempotentHandlerGuard(keeper, routes, header, keyValidator, scopeResolver,
-                properties.getInProgress(), properties.getWaitTimeout());
+                properties.getInProgress(), properties.getWaitTimeout(),
+                Math.toIntExact(properties.getWeb().getMaxRequestSize().toBytes()));
     }
 
     @Bean
@@ -112,13 +116,17 @@ public class IdempotencyWebAutoConfiguration {
             ResponseStoragePolicy policy, ReplayedHeaders replayedHeaders, ProblemResponseWriter problems,
             IdempotencyProperties properties) {
         IdempotencyProperties.Web web = properties.getWeb();
-        IdempotencyFilter.SizeLimits limits = new IdempotencyFilter.SizeLimits(
-                Math.toIntExact(web.getMaxRequestSize().toBytes()), web.getMaxResponseSize().toBytes());
         FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(
-                new IdempotencyFilter(header, policy, replayedHeaders, problems, limits));
-        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+                new IdempotencyFilter(header, policy, replayedHeaders, problems, web.getMaxResponseSize().toBytes()));
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.FORWARD, DispatcherType.ASYNC,
+                DispatcherType.ERROR);
         registration.setOrder(properties.getWeb().getFilterOrder());
         return registration;
+    }
+
+    @Bean
+    ServletListenerRegistrationBean<IdempotencyRequestListener> idempotencyRequestListener() {
+        return new ServletListenerRegistrationBean<>(new IdempotencyRequestListener());
     }
 
     @Bean

@@ -3,11 +3,14 @@ package dev.idempotency.web;
 import java.util.Enumeration;
 import java.util.Objects;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 /**
  * The {@code Idempotency-Key} request header (name configurable) and its rules, after
- * draft-ietf-httpapi-idempotency-key-header: the value is a structured-field string
- * ({@code "abc"}), or for lenience a bare value of visible ASCII without quotes, commas or
- * spaces; exactly one header line; not empty; at most {@code maxLength} characters.
+ * draft-ietf-httpapi-idempotency-key-header: the value is a structured-field Item whose bare item
+ * is a String ({@code "abc"}, parameters such as {@code "abc";p=1} accepted and ignored), or for
+ * lenience a bare value of visible ASCII without quotes, commas or spaces; exactly one header
+ * line; not empty; at most {@code maxLength} characters.
  */
 public final class IdempotencyKeyHeader {
 
@@ -31,6 +34,16 @@ public final class IdempotencyKeyHeader {
     }
 
     /**
+     * Whether {@code request} carries the header, without reading its value: a firewall such as
+     * Spring Security's {@code StrictHttpFirewall} refuses some values only when they are read, and
+     * a request this library does not protect must answer as if it had no key.
+     */
+    public boolean isSentWith(HttpServletRequest request) {
+        Enumeration<String> lines = request.getHeaders(name);
+        return lines != null && lines.hasMoreElements();
+    }
+
+    /**
      * Reads the key from the header lines of one request.
      *
      * @return the key, or {@code null} when the header is absent
@@ -40,7 +53,14 @@ public final class IdempotencyKeyHeader {
         if (lines == null || !lines.hasMoreElements()) {
             return null;
         }
-        String line = lines.nextElement();
+        String line;
+        try {
+            line = lines.nextElement();
+        }
+        catch (RuntimeException refused) {
+            // A firewall refused to hand the value over (Spring Security's rejects control characters, 0x80 to 0x9F too).
+            throw invalidCharacters();
+        }
         if (lines.hasMoreElements()) {
             throw new InvalidIdempotencyKeyException("Send the " + name + " header exactly once.");
         }
@@ -67,34 +87,18 @@ public final class IdempotencyKeyHeader {
         return value;
     }
 
-    /** An RFC 9651 sf-string: printable ASCII in double quotes, with only \" and \\ escaped. */
+    /** An RFC 9651 Item whose bare item is an sf-string, its parameters dropped. */
     private String parseStructuredString(String value) {
-        StringBuilder key = new StringBuilder(value.length());
-        for (int i = 1; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"') {
-                if (i != value.length() - 1) {
-                    throw invalidCharacters();
-                }
-                return key.toString();
-            }
-            if (c == '\\') {
-                i++;
-                if (i == value.length() || (value.charAt(i) != '"' && value.charAt(i) != '\\')) {
-                    throw invalidCharacters();
-                }
-                c = value.charAt(i);
-            }
-            else if (c < 0x20 || c >= 0x7F) {
-                throw invalidCharacters();
-            }
-            key.append(c);
+        String key = StructuredString.parse(value);
+        if (key == null) {
+            throw invalidCharacters();
         }
-        throw invalidCharacters();
+        return key;
     }
 
     private InvalidIdempotencyKeyException invalidCharacters() {
-        return new InvalidIdempotencyKeyException("The " + name + " header must be a quoted string (\"key\") or a "
-                + "bare key of visible ASCII characters without spaces, quotes or commas.");
+        return new InvalidIdempotencyKeyException("The " + name + " header must be a quoted string (\"key\", "
+                + "optionally with structured-field parameters) or a bare key of visible ASCII characters without "
+                + "spaces, quotes or commas.");
     }
 }

@@ -32,7 +32,10 @@ public enum IdempotencyProblem {
     /** The body of a request with a key is larger than the configured maximum. */
     REQUEST_TOO_LARGE("request-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request too large"),
 
-    /** The key's request was processed, but its response was too large to keep for replay. */
+    /**
+     * The key's request was processed, but there is no response to replay: it was larger than the
+     * limit, or it could not be written, or it was produced after its client had been answered.
+     */
     RESPONSE_NOT_REPLAYABLE("response-not-replayable", HttpStatus.CONFLICT, "Response not replayable"),
 
     /** The handler streams its response, which cannot be stored or replayed. */

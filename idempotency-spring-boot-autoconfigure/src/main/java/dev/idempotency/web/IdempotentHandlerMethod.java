@@ -3,6 +3,8 @@ package dev.idempotency.web;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.method.support.ModelAndViewContainer;
@@ -31,14 +33,17 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
         this.mavContainer = mavContainer;
         super.invokeAndHandle(webRequest, mavContainer, providedArgs);
         if (replayed != null) {
-            // A @ResponseStatus on the method is applied after invocation; the replay's own status wins.
-            webRequest.getResponse().setStatus(replayed.status());
+            // Written once the invocation is over, so that the replay's own status wins over a @ResponseStatus.
+            HttpServletResponse response = webRequest.getResponse();
+            exposeReplayedHeaderToBrowsers(response);
+            replayed.replayTo(response);
         }
     }
 
     /**
      * When CORS processing allowed this cross-origin request, lets browser scripts read the
-     * replay marker, which CORS hides unless exposed.
+     * replay marker, which CORS hides unless exposed. Called before the replay's body is written,
+     * which commits the response.
      */
     private static void exposeReplayedHeaderToBrowsers(HttpServletResponse response) {
         if (response.getHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN) == null) {
@@ -52,13 +57,22 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
     @Override
     protected Object doInvoke(Object... args) throws Exception {
         replayed = guard.admit(webRequest.getRequest(), this);
-        if (replayed == null) {
+        if (replayed != null) {
+            mavContainer.setRequestHandled(true);
+            return null;
+        }
+        IdempotentExchange exchange = IdempotentExchange.of(webRequest.getRequest());
+        if (exchange == null) {
             return super.doInvoke(args);
         }
-        HttpServletResponse response = webRequest.getResponse();
-        replayed.replayTo(response);
-        exposeReplayedHeaderToBrowsers(response);
-        mavContainer.setRequestHandled(true);
-        return null;
+        // A handler reached by a forward starts its own work: until it returns, its exception is a failure.
+        exchange.handlerStarts();
+        Object value = super.doInvoke(args);
+        if (AsyncWork.isAsync(value)) {
+            HttpStatusCode status = getResponseStatus();
+            return exchange.watch(value, webRequest.getRequest(), status != null ? status.value() : HttpStatus.OK.value());
+        }
+        exchange.handlerReturned();
+        return value;
     }
 }

@@ -7,8 +7,9 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
+import jakarta.servlet.http.HttpServletResponse;
+
 import org.springframework.http.HttpHeaders;
-import org.springframework.web.util.ContentCachingResponseWrapper;
 
 /**
  * The allowlist of response headers a replay reproduces. Headers that belong to one exchange
@@ -42,8 +43,8 @@ public final class ReplayedHeaders {
         this.names = List.copyOf(names);
     }
 
-    /** The allowlisted headers the captured response carries, in allowlist order. */
-    List<StoredResponse.Header> capture(ContentCachingResponseWrapper response) {
+    /** The allowlisted headers the response carries, in allowlist order. */
+    List<StoredResponse.Header> capture(HttpServletResponse response) {
         List<StoredResponse.Header> captured = new ArrayList<>();
         for (String name : names) {
             if (HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(name)) {

@@ -6,14 +6,16 @@ import java.util.Set;
  * Which responses of a handler that started are stored and replayed. A response that is not
  * stored releases the key, so a retry runs the handler again.
  *
- * <p>Stored: every 2xx, and when {@code storeClientErrors} is on, every 4xx except
- * {@code neverStored} (by default 408, 409, 425 and 429: answers that ask for a retry). When
- * {@code storeServerErrors} is on (Stripe's behaviour), every 5xx too, and an exception that
- * escapes the handler is stored as a 500 problem. Never stored: 1xx, 3xx, and {@code neverStored}.
+ * <p>Stored: every 2xx and 3xx (a redirect after a POST is the outcome of work that ran: a retry
+ * that ran again would create a second resource), and when {@code storeClientErrors} is on, every
+ * 4xx except {@code neverStored} (by default 408, 409, 425 and 429: answers that ask for a
+ * retry). When {@code storeServerErrors} is on (Stripe's behaviour), every 5xx too, and an
+ * exception that escapes the handler is stored as a 500 problem. Never stored: 1xx (interim
+ * answers, not outcomes) and {@code neverStored}.
  */
 public record ResponseStoragePolicy(boolean storeClientErrors, boolean storeServerErrors, Set<Integer> neverStored) {
 
-    /** The default: 2xx and the handler's own 4xx except 408, 409, 425 and 429. */
+    /** The default: 2xx, 3xx and the handler's own 4xx except 408, 409, 425 and 429. */
     public static final ResponseStoragePolicy DEFAULT = new ResponseStoragePolicy(true, false, Set.of(408, 409, 425, 429));
 
     public ResponseStoragePolicy {
@@ -25,7 +27,7 @@ public record ResponseStoragePolicy(boolean storeClientErrors, boolean storeServ
         if (neverStored.contains(status)) {
             return false;
         }
-        return (status >= 200 && status < 300) || (storeClientErrors && status >= 400 && status < 500)
+        return (status >= 200 && status < 400) || (storeClientErrors && status >= 400 && status < 500)
                 || (storeServerErrors && status >= 500 && status < 600);
     }
 }

@@ -15,14 +15,13 @@ import java.util.Objects;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import dev.idempotency.engine.ResultWriter;
 
 /**
  * An HTTP response as stored for replay: status, the allowlisted headers in order, and the body
- * bytes exactly as first sent. A response too large to keep is stored as its status alone,
- * marked not {@link #replayable()}.
+ * bytes exactly as first sent. The record of a request that ran without a response to keep (too
+ * large, or not written) is its status alone, marked not {@link #replayable()}.
  *
  * <p>Encoded as: one format byte ({@code 1}, or {@code 2} when not replayable), the status and
  * the header count as two-byte unsigned integers, each header's name and value as
@@ -80,11 +79,12 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, bool
      * The binary form of a replayable response whose body is still in the capture buffer, written
      * by the engine straight into the entry it stores: the body is copied once, from the capture
      * buffer into that entry. The same bytes as {@link #encode()} of that response.
+     *
+     * @param size the number of bytes {@code body} holds
      */
-    static ResultWriter captured(int status, List<Header> headers, ContentCachingResponseWrapper response) {
-        int size = response.getContentSize();
+    static ResultWriter captured(int status, List<Header> headers, int size, InputStream body) {
         return new Encoding(FORMAT, status, headers, size, (target, offset) -> {
-            try (InputStream body = response.getContentInputStream()) {
+            try (body) {
                 if (body.readNBytes(target, offset, size) != size) {
                     throw new IllegalStateException("The captured response body changed while it was stored");
                 }

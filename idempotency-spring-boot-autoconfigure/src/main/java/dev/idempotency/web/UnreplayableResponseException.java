@@ -1,9 +1,9 @@
 package dev.idempotency.web;
 
 /**
- * The response of a protected handler cannot be stored for replay: it was larger than
- * {@code idempotency.web.max-response-size} (a retry gets 409: the request ran, and will not run
- * again), or the handler streams (501).
+ * The response of a protected handler cannot be replayed: the request ran but its response was
+ * not kept (larger than {@code idempotency.web.max-response-size}, or it could not be written; a
+ * retry gets 409, and the request will not run again), or the handler streams (501).
  */
 public class UnreplayableResponseException extends RuntimeException {
 

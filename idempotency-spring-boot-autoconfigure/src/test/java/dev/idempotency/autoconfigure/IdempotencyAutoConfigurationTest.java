@@ -176,6 +176,17 @@ class IdempotencyAutoConfigurationTest {
     }
 
     @Test
+    void aDocumentationUrlThatIsNotAbsoluteFailsStartUpNamingTheProperty() {
+        webRunner.withPropertyValues("idempotency.web.documentation-url=docs/idempotency").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("idempotency.web.documentation-url")
+                    .hasMessageContaining("absolute");
+        });
+    }
+
+    @Test
     void aNonWebContextHasNoFilterRegistration() {
         runner.run(context -> {
             assertThat(context).hasNotFailed().doesNotHaveBean(FilterRegistrationBean.class);

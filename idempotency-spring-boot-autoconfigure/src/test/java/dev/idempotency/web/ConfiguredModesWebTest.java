@@ -1,6 +1,8 @@
 package dev.idempotency.web;
 
+import java.io.InputStream;
 import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,6 +40,29 @@ class ConfiguredModesWebTest extends WebTestSupport {
         assertProblem(retry, 409, "response-not-replayable");
         assertThat(retry.headers().firstValue("Retry-After")).isEmpty();
         assertThat(WebTestApplication.executions("/big")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aResponseAboveTheLimitStreamsOnToTheClientWhileItIsWrittenAndIsNeverRunAgain() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/big-stream");
+        WebTestApplication.streamGate = new CountDownLatch(1);
+        try {
+            CompletableFuture<HttpResponse<InputStream>> first = client.sendAsync(
+                    request("/big-stream", key, "").header(TENANT, "t1").build(), HttpResponse.BodyHandlers.ofInputStream());
+
+            InputStream body = first.get(10, TimeUnit.SECONDS).body();
+            assertThat(body.readNBytes(4 * 1024)).hasSize(4 * 1024);
+            WebTestApplication.streamGate.countDown();
+            assertThat(body.readAllBytes()).hasSize(4 * 1024);
+        }
+        finally {
+            WebTestApplication.streamGate.countDown();
+        }
+
+        HttpResponse<String> retry = retryWhileInProgress(() -> request("/big-stream", key, "").header(TENANT, "t1"));
+        assertProblem(retry, 409, "response-not-replayable");
+        assertThat(WebTestApplication.executions("/big-stream")).isEqualTo(before + 1);
     }
 
     @Test

@@ -10,9 +10,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -26,19 +28,24 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Hostile HTTP input, generated from a seed and sent as exact bytes: idempotency keys of random
- * bytes (control characters, invalid UTF-8, quotes, commas, huge, empty, up to 50 header lines),
- * bodies (binary, invalid UTF-8, up to 3 MB, empty, JSON-ish), protected and unprotected routes,
- * and malformed content types. For every request it pins that:
+ * bytes (control characters, invalid UTF-8, quotes, commas, structured-field parameters, huge,
+ * empty, up to 50 header lines), bodies (binary, invalid UTF-8, up to 3 MB, empty, JSON-ish,
+ * multipart, well-formed and not), protected and unprotected routes (among them a server-sent
+ * event stream, a download, uploads, a forward, an error written by an error dispatch,
+ * redirects, a response that cannot be written), and malformed content types. For every request
+ * it pins that:
  * <ul>
  * <li>the answer is one complete HTTP/1.1 response;</li>
- * <li>it is never 5xx, except the 501 a streaming route answers to a key by design, and the 5xx
- * Spring MVC or Tomcat give some malformed requests on their own (the same bytes without the key
- * header get it too);</li>
+ * <li>it is never 5xx, except the 501 a streaming route answers to a key by design, the 500 of the
+ * route whose response cannot be written, and the 5xx Spring MVC or Tomcat give some malformed
+ * requests on their own (the same bytes without the key header get it too);</li>
  * <li>a handler runs at most once per request, and never for a protected route whose key is
  * invalid or, when required, missing;</li>
- * <li>never an execution that is not stored: a 2xx from a protected route with a key is replayed
- * to an immediate retry of the same bytes ({@code Idempotent-Replayed: true}, same status and
- * body) without the handler running again.</li>
+ * <li>never an execution that is not stored: when a protected route's handler ran for a key and
+ * answered a status the policy stores (2xx, 3xx, a 4xx other than 408, 409, 425 and 429), an
+ * immediate retry of the same bytes is replayed ({@code Idempotent-Replayed: true}, same status and
+ * body) without the handler running again; when its response could not be written, the retry
+ * gets 409 {@code response-not-replayable} without it running again.</li>
  * </ul>
  * The seed is printed; {@code -Dfuzz.seed=N} replays a run and {@code -Dfuzz.cases=N} changes its
  * size. A failing request's exact bytes are written under {@code target/fuzz-failures/}.
@@ -46,12 +53,14 @@ import static org.assertj.core.api.Assertions.fail;
 // The same context as IdempotencyWebTest, so the two share one cached application.
 @SpringBootTest(classes = WebTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "idempotency.web.paths=/payments,/stream", "idempotency.web.key-required=false",
-                "idempotency.web.retry-after=2s" })
+                "idempotency.web.retry-after=2s", "idempotency.web.documentation-url=" + WebTestSupport.DOCUMENTATION })
 class HostileInputFuzzTest extends WebTestSupport {
 
     private static final long SEED = Long.getLong("fuzz.seed", 0x1DE_3907_E5C4L);
     private static final int CASES = Integer.getInteger("fuzz.cases", 300);
     private static final int MAX_KEY_LENGTH = 255;
+    /** idempotency.web.max-response-size, the default: a longer response streams on and is not kept. */
+    private static final int MAX_RESPONSE_BYTES = 1024 * 1024;
     private static final int MB = 1024 * 1024;
     private static final Path FAILURES = Path.of("target", "fuzz-failures");
 
@@ -87,11 +96,33 @@ class HostileInputFuzzTest extends WebTestSupport {
             new Route("/whoami", Protection.REQUIRED), new Route("/callable", Protection.REQUIRED),
             new Route("/deferred", Protection.REQUIRED), new Route("/async", Protection.REQUIRED),
             new Route("/web-async-task", Protection.REQUIRED), new Route("/big", Protection.REQUIRED),
-            new Route("/cors", Protection.REQUIRED),
+            new Route("/cors", Protection.REQUIRED), new Route("/upload-protected", Protection.REQUIRED),
+            new Route("/read-twice", Protection.REQUIRED), new Route("/forwarding", Protection.REQUIRED),
+            new Route("/forward-target", Protection.REQUIRED), new Route("/missing", Protection.REQUIRED),
+            new Route("/see-other", Protection.REQUIRED), new Route("/redirect", Protection.REQUIRED),
+            new Route("/unwritable", Protection.REQUIRED), new Route("/form", Protection.REQUIRED),
+            new Route("/big-stream", Protection.REQUIRED),
             new Route("/optional", Protection.OPTIONAL), new Route("/payments", Protection.OPTIONAL),
             new Route("/plain", Protection.NONE), new Route("/echo-length", Protection.NONE),
-            new Route("/no-such-route", Protection.NONE),
+            new Route("/no-such-route", Protection.NONE), new Route("/events", Protection.NONE),
+            new Route("/download", Protection.NONE), new Route("/upload", Protection.NONE),
             new Route("/stream", Protection.STREAMING));
+
+    /** The route whose response cannot be written: 500, then 409 response-not-replayable, by design. */
+    private static final String UNWRITABLE = "/unwritable";
+
+    /** The statuses the default policy never stores: answers that ask for a retry. */
+    private static final Set<Integer> NEVER_STORED = Set.of(408, 409, 425, 429);
+
+    /** RFC 9651 parameters after an Item's bare item: {@code *( ";" *SP key [ "=" bare-item ] )}. */
+    private static final Pattern SF_PARAMETERS;
+
+    static {
+        String bareItem = String.join("|", "-?[0-9]{1,15}", "-?[0-9]{1,12}\\.[0-9]{1,3}",
+                "\"(?:[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]|\\\\[\"\\\\])*\"", "[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]*",
+                ":[A-Za-z0-9+/=]*:", "\\?[01]", "@-?[0-9]{1,15}", "%\"(?:[\\x20\\x21\\x23\\x24\\x26-\\x7E]|%[0-9a-f]{2})*\"");
+        SF_PARAMETERS = Pattern.compile("(?:; *[a-z*][a-z0-9_.*-]*(?:=(?:" + bareItem + "))?)*");
+    }
 
     private static final List<String> ODD_PATHS = List.of("/orders/", "//orders", "/orders;jsessionid=1", "/ORDERS",
             "/orders%00", "/orders/../orders", "/%2e%2e/orders", "/payments%2F", "/orders?\u0001", "/orders#frag",
@@ -114,8 +145,9 @@ class HostileInputFuzzTest extends WebTestSupport {
     @AfterAll
     static void printCount() {
         System.out.println("[fuzz] seed=" + SEED + ": " + requests.get() + " requests sent for " + CASES + " cases, "
-                + replaysChecked.get() + " stored 2xx answers retried and replayed, " + frameworkServerErrors.get()
-                + " 5xx answers that the same request without a key also gets; first answers by status: " + statuses);
+                + replaysChecked.get() + " stored answers retried and replayed (or refused as not replayable), " + frameworkServerErrors.get()
+                + " 5xx answers that the same request with another key, or none, also gets; first answers by status: "
+                + statuses);
     }
 
     static IntStream cases() {
@@ -136,19 +168,21 @@ class HostileInputFuzzTest extends WebTestSupport {
         if (response.status() >= 500) {
             boolean byDesign = input.protection == Protection.STREAMING && input.post && input.keyLines > 0
                     && response.status() == 501 && new String(response.body(), StandardCharsets.UTF_8)
-                            .contains("urn:problem-type:idempotency:streaming-not-supported");
+                            .contains("urn:problem-type:idempotency:streaming-not-supported")
+                    || input.path.startsWith(UNWRITABLE) && ran == 1 && response.status() == 500;
             if (!byDesign) {
                 // Spring MVC and Tomcat answer some malformed requests with 5xx on their own (a multipart
                 // content type without a boundary, a wildcard content type on a JSON body). Such an answer
-                // is not this library's when the same bytes without the key header get it too.
-                RawHttpExchange.Response control = send(input, input.withoutKey());
+                // is not this library's when the same bytes with another key get it too: a fresh valid key
+                // when this one was valid (so that a protected handler runs again), else no key.
+                RawHttpExchange.Response control = send(input, input.control());
                 boolean framework = control.status() == response.status()
                         && !new String(response.body(), StandardCharsets.ISO_8859_1).contains("urn:problem-type:idempotency:");
-                check(input, response, framework, "a " + response.status() + " answer; the same request without the key "
-                        + "header answers " + control.status());
+                check(input, response, framework, "a " + response.status() + " answer; the same request with another "
+                        + "key, or none, answers " + control.status());
                 frameworkServerErrors.incrementAndGet();
                 System.out.println("[fuzz] case " + index + ": " + response.status() + " from " + input.path
-                        + " also without the key, Content-Type <" + input.contentType + ">");
+                        + " also with another key or none, Content-Type <" + input.contentType + ">");
             }
         }
         boolean protectedRoute = input.post
@@ -162,18 +196,37 @@ class HostileInputFuzzTest extends WebTestSupport {
         if (input.protection == Protection.STREAMING && input.post && input.keyLines > 0) {
             check(input, response, ran == 0, "a streaming handler ran with a key");
         }
-        if (protectedRoute && input.keyLines > 0 && is2xx(response)) {
+        if (protectedRoute && input.keyLines > 0 && ran == 1 && (stored(response) || input.path.startsWith(UNWRITABLE))) {
+            // Stored and replayed; or, when its response passed the limit or could not be written, recorded as processed.
             int beforeRetry = totalExecutions();
             RawHttpExchange.Response retry = send(input, input.request);
             int ranAgain = totalExecutions() - beforeRetry;
-            check(input, retry, ranAgain == 0, "the retry of a stored 2xx ran the handler again");
-            check(input, retry, "true".equals(retry.header("Idempotent-Replayed")), "the retry of a 2xx was not a replay");
-            check(input, retry, retry.status() == response.status(), "the replay's status is not the first answer's "
-                    + response.status());
-            check(input, retry, Arrays.equals(retry.body(), response.body()),
-                    "the replay's body is not the first answer's <" + RawHttpExchange.escape(response.body(), 500) + ">");
+            check(input, retry, ranAgain == 0, "the retry of a stored " + response.status() + " ran the handler again");
+            if (stored(response) && response.body().length <= MAX_RESPONSE_BYTES) {
+                checkReplay(input, response, retry);
+            }
+            else {
+                check(input, retry, retry.status() == 409 && new String(retry.body(), StandardCharsets.UTF_8)
+                        .contains("urn:problem-type:idempotency:response-not-replayable"),
+                        "the retry of a response that was too large or could not be written was not 409 "
+                                + "response-not-replayable");
+            }
             replaysChecked.incrementAndGet();
         }
+    }
+
+    private static void checkReplay(FuzzCase input, RawHttpExchange.Response first, RawHttpExchange.Response retry) {
+        check(input, retry, "true".equals(retry.header("Idempotent-Replayed")), "the retry of a stored "
+                + first.status() + " was not a replay");
+        check(input, retry, retry.status() == first.status(), "the replay's status is not the first answer's "
+                + first.status());
+        check(input, retry, Arrays.equals(retry.body(), first.body()),
+                "the replay's body is not the first answer's <" + RawHttpExchange.escape(first.body(), 500) + ">");
+    }
+
+    /** Whether the default policy stores a response of this status. */
+    private static boolean stored(RawHttpExchange.Response response) {
+        return response.status() >= 200 && response.status() < 500 && !NEVER_STORED.contains(response.status());
     }
 
     private RawHttpExchange.Response send(FuzzCase input, byte[] request) throws IOException {
@@ -236,10 +289,10 @@ class HostileInputFuzzTest extends WebTestSupport {
         final KeyValidity keyValidity;
         final String contentType;
         final byte[] request;
-        private final byte[] requestWithoutKey;
+        private final byte[] control;
 
         private FuzzCase(int index, String path, Protection protection, boolean post, int keyLines,
-                KeyValidity keyValidity, String contentType, byte[] request, byte[] requestWithoutKey) {
+                KeyValidity keyValidity, String contentType, byte[] request, byte[] control) {
             this.index = index;
             this.path = path;
             this.protection = protection;
@@ -248,11 +301,12 @@ class HostileInputFuzzTest extends WebTestSupport {
             this.keyValidity = keyValidity;
             this.contentType = contentType;
             this.request = request;
-            this.requestWithoutKey = requestWithoutKey;
+            this.control = control;
         }
 
-        byte[] withoutKey() {
-            return requestWithoutKey;
+        /** The same request with another valid key when its key was valid, else without a key. */
+        byte[] control() {
+            return control;
         }
 
         static FuzzCase generate(int index, Random random) {
@@ -286,15 +340,23 @@ class HostileInputFuzzTest extends WebTestSupport {
             byte[] body = body(random);
             int typeRoll = random.nextInt(100);
             String contentType = typeRoll < 10 ? null : typeRoll < 50 ? "application/json" : pick(random, CONTENT_TYPES);
+            if (random.nextInt(100) < 10) {
+                String boundary = "fuzz-" + Long.toHexString(random.nextLong());
+                contentType = "multipart/form-data; boundary=" + boundary;
+                body = multipart(random, boundary);
+            }
             String user = random.nextInt(100) < 15 ? pick(random, List.of("alice", "bob", "\"eve\"", "x".repeat(300))) : null;
             boolean chunked = random.nextInt(100) < 10;
             int shortBy = !chunked && body.length > 4 && random.nextInt(100) < 2 ? 1 + random.nextInt(4) : 0;
             boolean expectContinue = random.nextInt(100) < 3;
 
             byte[] request = request(method, path, name, keys, body, contentType, user, chunked, shortBy, expectContinue, random.nextLong());
-            byte[] withoutKey = request(method, path, name, List.of(), body, contentType, user, chunked, shortBy, expectContinue, 0);
-            return new FuzzCase(index, path, protection, method.equals("POST"), keys.size(), validity(keys), contentType,
-                    request, withoutKey);
+            KeyValidity validity = validity(keys);
+            List<byte[]> controlKeys = validity == KeyValidity.VALID
+                    ? List.of(uuid(random).getBytes(StandardCharsets.ISO_8859_1)) : List.of();
+            byte[] control = request(method, path, name, controlKeys, body, contentType, user, chunked, shortBy, expectContinue, 0);
+            return new FuzzCase(index, path, protection, method.equals("POST"), keys.size(), validity, contentType,
+                    request, control);
         }
 
         private static byte[] request(String method, String path, String keyName, List<byte[]> keys, byte[] body,
@@ -338,7 +400,10 @@ class HostileInputFuzzTest extends WebTestSupport {
             out.writeBytes(text.getBytes(StandardCharsets.ISO_8859_1));
         }
 
-        /** The draft's rules: one line; trimmed of spaces and tabs; an sf-string or a bare visible-ASCII token; 1 to 255 characters. */
+        /**
+         * The draft's rules: one line; trimmed of spaces and tabs; an sf-string (its parameters, RFC
+         * 9651, ignored) or a bare visible-ASCII token; 1 to 255 characters.
+         */
         static KeyValidity validity(List<byte[]> keys) {
             for (byte[] key : keys) {
                 for (byte b : key) {
@@ -356,8 +421,8 @@ class HostileInputFuzzTest extends WebTestSupport {
                 for (int i = 1; i < value.length(); i++) {
                     char c = value.charAt(i);
                     if (c == '"') {
-                        return i == value.length() - 1 && key.length() >= 1 && key.length() <= MAX_KEY_LENGTH
-                                ? KeyValidity.VALID : KeyValidity.INVALID;
+                        return SF_PARAMETERS.matcher(value.substring(i + 1)).matches() && key.length() >= 1
+                                && key.length() <= MAX_KEY_LENGTH ? KeyValidity.VALID : KeyValidity.INVALID;
                     }
                     if (c == '\\') {
                         if (++i == value.length() || (value.charAt(i) != '"' && value.charAt(i) != '\\')) {
@@ -397,7 +462,11 @@ class HostileInputFuzzTest extends WebTestSupport {
                     int c = 0x20 + random.nextInt(0x5F);
                     quoted.append(c == '"' || c == '\\' ? "\\" + (char) c : String.valueOf((char) c));
                 }
-                return quoted.append('"').toString().getBytes(StandardCharsets.ISO_8859_1);
+                quoted.append('"');
+                if (random.nextInt(4) == 0) {
+                    quoted.append(pick(random, List.of(";v=1", ";v", "; v=\"x\"", ";v=tok;w=?0", ";V=1", ";v=", ";v=1.23456")));
+                }
+                return quoted.toString().getBytes(StandardCharsets.ISO_8859_1);
             }
             if (kind < 53) {
                 return (pick(random, List.of(" ", "\t", "  \t")) + uuid(random) + pick(random, List.of("", " ", "\t ")))
@@ -423,7 +492,9 @@ class HostileInputFuzzTest extends WebTestSupport {
             }
             if (kind < 83) {
                 return pick(random, List.of("\"", "\"\"", "\"abc", "abc\"", "a\"b", "a,b", ",", "\"a,b\"", "\"a\\b\"",
-                        "\"a\\\"b\"", "\"a\"b\"", "\"\\\"", "\"a\" ", "\"a\",\"b\"", "a b", "\"a b\"", "'a'", "\\", "\"\\\\\""))
+                        "\"a\\\"b\"", "\"a\"b\"", "\"\\\"", "\"a\" ", "\"a\",\"b\"", "a b", "\"a b\"", "'a'", "\\", "\"\\\\\"",
+                        "\"k\";p=1", "\"k\";P=1", "\"k\";a=?1;b=:YWJj:", "\"k\"; a", "\"k\";", "\"k\";a=1.2345", "\"k\" ;a",
+                        "\"k\";a=%\"%c3%a9\"", "\"k\";a=@12;b=\"x\\\"y\"", "\"k\";a=tok/en:*", "\"k\";a=-0.5;*b"))
                         .getBytes(StandardCharsets.ISO_8859_1);
             }
             if (kind < 89) {
@@ -437,6 +508,38 @@ class HostileInputFuzzTest extends WebTestSupport {
             byte[] key = uuid(random).getBytes(StandardCharsets.ISO_8859_1);
             key[random.nextInt(key.length)] = (byte) random.nextInt(256);
             return key;
+        }
+
+        /** A multipart/form-data body of one to four parts, now and then cut short or misframed. */
+        private static byte[] multipart(Random random, String boundary) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (int part = random.nextInt(4); part >= 0; part--) {
+                latin1(out, "--" + boundary + "\r\nContent-Disposition: form-data; name=\""
+                        + pick(random, List.of("file", "note", "a", "x y", "")) + "\"");
+                if (random.nextBoolean()) {
+                    latin1(out, "; filename=\"" + pick(random, List.of("report.csv", "../../etc/passwd", "\u00e9.txt", "",
+                            "a\\b.bin")) + "\"");
+                }
+                latin1(out, "\r\n");
+                if (random.nextBoolean()) {
+                    latin1(out, "Content-Type: " + pick(random, List.of("text/csv", "application/octet-stream", "bogus",
+                            "text/plain; charset=nope")) + "\r\n");
+                }
+                latin1(out, "\r\n");
+                out.writeBytes(random.nextBoolean() ? bytes(random, random.nextInt(2000), 0, 256)
+                        : token(random, 1 + random.nextInt(40)).getBytes(StandardCharsets.ISO_8859_1));
+                latin1(out, "\r\n");
+            }
+            latin1(out, "--" + boundary + "--\r\n");
+            byte[] body = out.toByteArray();
+            return switch (random.nextInt(8)) {
+                case 0 -> Arrays.copyOf(body, random.nextInt(body.length));
+                case 1 -> new String(body, StandardCharsets.ISO_8859_1).replace(boundary, boundary + "x")
+                        .getBytes(StandardCharsets.ISO_8859_1);
+                case 2 -> new String(body, StandardCharsets.ISO_8859_1).replace("\r\n\r\n", "\n")
+                        .getBytes(StandardCharsets.ISO_8859_1);
+                default -> body;
+            };
         }
 
         private static byte[] body(Random random) {

@@ -1,11 +1,15 @@
 package dev.idempotency.web;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(classes = WebTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "idempotency.web.paths=/payments,/stream", "idempotency.web.key-required=false",
-                "idempotency.web.retry-after=2s" })
+                "idempotency.web.retry-after=2s", "idempotency.web.documentation-url=" + WebTestSupport.DOCUMENTATION })
 class IdempotencyWebTest extends WebTestSupport {
 
     @Test
@@ -588,6 +592,259 @@ class IdempotencyWebTest extends WebTestSupport {
 
         assertProblem(response, 400, "unreadable-body");
         assertThat(WebTestApplication.executions("/optional")).isEqualTo(before);
+    }
+
+    @Test
+    void aServerSentEventStreamOnARouteThatIsNotProtectedReachesTheClientWhileItRuns() throws Exception {
+        WebTestApplication.streamGate = new CountDownLatch(1);
+        try {
+            CompletableFuture<HttpResponse<InputStream>> response = client.sendAsync(
+                    request("/events", newKey(), "").header("Accept", "text/event-stream").build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+
+            InputStream events = response.get(10, TimeUnit.SECONDS).body();
+            assertThat(readUntil(events, "first")).contains("data:first");
+        }
+        finally {
+            WebTestApplication.streamGate.countDown();
+        }
+    }
+
+    @Test
+    void aLargeDownloadOnARouteThatIsNotProtectedReachesTheClientWhileItRuns() throws Exception {
+        WebTestApplication.streamGate = new CountDownLatch(1);
+        try {
+            CompletableFuture<HttpResponse<InputStream>> response = client.sendAsync(
+                    request("/download", newKey(), "").build(), HttpResponse.BodyHandlers.ofInputStream());
+
+            InputStream download = response.get(10, TimeUnit.SECONDS).body();
+            assertThat(download.readNBytes(64 * 1024)).hasSize(64 * 1024);
+        }
+        finally {
+            WebTestApplication.streamGate.countDown();
+        }
+    }
+
+    @Test
+    void aMultipartUploadWithAKeyReachesARouteThatIsNotProtected() throws Exception {
+        HttpResponse<String> response = send(multipart("/upload", newKey(), "report.csv", "a,b\n1,2\n", "n"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).startsWith("upload report.csv 8 ");
+    }
+
+    @Test
+    void aMultipartUploadToAProtectedRouteIsFingerprintedByItsParts() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/upload-protected");
+
+        HttpResponse<String> first = send(multipart("/upload-protected", key, "report.csv", "a,b\n1,2\n", "n"));
+        HttpResponse<String> retry = send(multipart("/upload-protected", key, "report.csv", "a,b\n1,2\n", "n"));
+        HttpResponse<String> otherBytes = send(multipart("/upload-protected", key, "report.csv", "a,b\n1,3\n", "n"));
+        HttpResponse<String> otherName = send(multipart("/upload-protected", key, "other.csv", "a,b\n1,2\n", "n"));
+        HttpResponse<String> otherField = send(multipart("/upload-protected", key, "report.csv", "a,b\n1,2\n", "m"));
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).startsWith("upload report.csv n ");
+        assertReplayOf(first, retry);
+        assertProblem(otherBytes, 422, "key-reused");
+        assertProblem(otherName, 422, "key-reused");
+        assertProblem(otherField, 422, "key-reused");
+        assertThat(WebTestApplication.executions("/upload-protected")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void readingTheBodyTwiceGoesOnWhereTheFirstReadStopped() throws Exception {
+        HttpResponse<String> response = send(request("/read-twice", newKey(), "abcdef"));
+
+        assertThat(response.body()).isEqualTo("abc|def");
+    }
+
+    @Test
+    void aProtectedHandlerThatForwardsToAnotherIsClaimedOnceAndItsRetryIsReplayed() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/forward-target");
+
+        HttpResponse<String> first = send(request("/forwarding", key, "payload"));
+        HttpResponse<String> retry = send(request("/forwarding", key, "payload"));
+
+        assertThat(first.statusCode()).isEqualTo(201);
+        assertThat(first.body()).startsWith("target ").endsWith(" payload");
+        assertReplayOf(first, retry);
+        assertThat(WebTestApplication.executions("/forward-target")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aResponseWrittenThroughSendErrorIsReplayedAsTheClientReceivedIt() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/missing");
+
+        HttpResponse<String> first = send(request("/missing", key, ""));
+        HttpResponse<String> retry = send(request("/missing", key, ""));
+
+        assertThat(first.statusCode()).isEqualTo(404);
+        assertThat(first.body()).contains("\"status\":404");
+        assertReplayOf(first, retry);
+        assertThat(retry.headers().firstValue("Content-Type")).isEqualTo(first.headers().firstValue("Content-Type"))
+                .isPresent();
+        assertThat(WebTestApplication.executions("/missing")).isEqualTo(before + 1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/see-other", "/redirect" })
+    void aSuccessRedirectIsStoredAndReplayed(String path) throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions(path);
+
+        HttpResponse<String> first = send(request(path, key, ""));
+        HttpResponse<String> retry = send(request(path, key, ""));
+
+        assertThat(first.statusCode()).isIn(302, 303);
+        assertThat(first.headers().firstValue("Location")).isPresent();
+        assertReplayOf(first, retry);
+        assertThat(retry.headers().firstValue("Location")).isEqualTo(first.headers().firstValue("Location"));
+        assertThat(WebTestApplication.executions(path)).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aHandlerWhoseResponseCannotBeWrittenIsRecordedAsProcessedAndNeverRunsAgain() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/unwritable");
+
+        HttpResponse<String> first = send(request("/unwritable", key, ""));
+        HttpResponse<String> retry = send(request("/unwritable", key, ""));
+
+        assertThat(first.statusCode()).isEqualTo(500);
+        assertProblem(retry, 409, "response-not-replayable");
+        assertThat(WebTestApplication.executions("/unwritable")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void formsThatDifferOnlyInHowManyValuesANameHasAreDifferentPayloads() throws Exception {
+        String key = newKey();
+
+        HttpResponse<String> first = send(form("/form", key, "a=b&a=c&a="));
+        HttpResponse<String> other = send(form("/form", key, "a=b&c="));
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertProblem(other, 422, "key-reused");
+    }
+
+    @Test
+    void anUndecodableFormBoundToParametersIsRefusedWithTheUnreadableBodyProblem(CapturedOutput output)
+            throws Exception {
+        int before = WebTestApplication.executions("/form");
+
+        HttpResponse<String> response = send(form("/form", newKey(), "a=%ZZ&b"));
+
+        assertProblem(response, 400, "unreadable-body");
+        assertThat(WebTestApplication.executions("/form")).isEqualTo(before);
+        assertThat(output.getAll()).doesNotContain(" ERROR ");
+    }
+
+    @Test
+    void aStructuredFieldStringWithParametersNamesTheKeyWithoutThem() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/orders");
+
+        HttpResponse<byte[]> parameterized = post("/orders", "\"" + key + "\";a=1;b=\"x\";c;d=?1;e=:YWJj:;f=-1.5;g=tok/en*",
+                ORDER);
+        HttpResponse<byte[]> bare = post("/orders", key, ORDER);
+
+        assertThat(parameterized.statusCode()).isEqualTo(201);
+        assertThat(bare.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void parametersThatAreNotStructuredFieldParametersMakeTheKeyInvalid() throws Exception {
+        String key = newKey();
+        for (String value : List.of("\"" + key + "\";", "\"" + key + "\";A=1", "\"" + key + "\" ;a=1",
+                "\"" + key + "\";a=", "\"" + key + "\";a=\"x", "\"" + key + "\";a=1x", "\"" + key + "\"junk")) {
+            assertProblem(send(request("/orders", value, ORDER)), 400, "invalid-key");
+        }
+    }
+
+    @Test
+    void aMissingKeyProblemLinksToTheDocumentation() throws Exception {
+        HttpResponse<String> response = send(request("/orders", null, ORDER));
+
+        assertProblem(response, 400, "missing-key");
+        assertThat(response.headers().firstValue("Link")).hasValue("<" + DOCUMENTATION + ">; rel=\"describedby\"");
+    }
+
+    @Test
+    void everyIdempotencyProblemLinksToTheDocumentation() throws Exception {
+        String key = newKey();
+        post("/orders", key, ORDER);
+
+        HttpResponse<String> reused = send(request("/orders", key, "{\"item\":\"pen\",\"quantity\":1}"));
+
+        assertProblem(reused, 422, "key-reused");
+        assertThat(reused.headers().firstValue("Link")).hasValue("<" + DOCUMENTATION + ">; rel=\"describedby\"");
+    }
+
+    @Test
+    void anUncorrectedRetryOfARefusedRequestIsRefusedAgain() throws Exception {
+        String key = newKey();
+        post("/orders", key, ORDER);
+        String otherOrder = "{\"item\":\"pen\",\"quantity\":1}";
+        int before = WebTestApplication.executions("/orders");
+
+        assertProblem(send(request("/orders", null, ORDER)), 400, "missing-key");
+        assertProblem(send(request("/orders", null, ORDER)), 400, "missing-key");
+        assertProblem(send(request("/orders", key, otherOrder)), 422, "key-reused");
+        assertProblem(send(request("/orders", key, otherOrder)), 422, "key-reused");
+        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before);
+    }
+
+    @Test
+    void anonymousClientsShareOneScopeSoTheSameKeyFromTwoOfThemIsOneRequest() throws Exception {
+        String key = newKey();
+        int before = WebTestApplication.executions("/whoami");
+
+        HttpResponse<String> first = send(request("/whoami", key, ""));
+        HttpResponse<String> second = send(request("/whoami", key, ""));
+
+        assertThat(first.body()).startsWith("anonymous ");
+        assertReplayOf(first, second);
+        assertThat(WebTestApplication.executions("/whoami")).isEqualTo(before + 1);
+    }
+
+    /** Reads {@code stream} until {@code marker} arrives; fails if it does not within 10 seconds. */
+    private static String readUntil(InputStream stream, String marker) throws Exception {
+        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream seen = new ByteArrayOutputStream();
+            try {
+                for (int b; (b = stream.read()) != -1;) {
+                    seen.write(b);
+                    if (seen.toString(StandardCharsets.UTF_8).contains(marker)) {
+                        break;
+                    }
+                }
+            }
+            catch (java.io.IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+            return seen.toString(StandardCharsets.UTF_8);
+        });
+        return read.get(10, TimeUnit.SECONDS);
+    }
+
+    /** A multipart/form-data request with one file part and one text field. */
+    private HttpRequest multipart(String path, String key, String filename, String file, String note) {
+        String boundary = "----test-boundary-" + UUID.randomUUID();
+        String body = "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"file\"; filename=\"" + filename + "\"\r\n"
+                + "Content-Type: text/csv\r\n\r\n" + file + "\r\n"
+                + "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"note\"\r\n\r\n" + note + "\r\n"
+                + "--" + boundary + "--\r\n";
+        return HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     private HttpRequest form(String path, String key, String body) {

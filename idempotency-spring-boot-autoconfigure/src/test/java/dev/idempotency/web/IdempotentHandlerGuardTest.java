@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
@@ -27,7 +29,7 @@ class IdempotentHandlerGuardTest {
             new IdempotencyKeeper(storage, "test.", Duration.ofHours(1), Duration.ofSeconds(30)),
             new IdempotentRoutes(List.of("/**"), Set.of("POST"), false),
             new IdempotencyKeyHeader("Idempotency-Key", 255), IdempotencyKeyValidator.any(),
-            IdempotencyScopeResolver.principal(), InProgress.REJECT, Duration.ZERO);
+            IdempotencyScopeResolver.principal(), InProgress.REJECT, Duration.ZERO, 1024);
 
     @AfterEach
     void closeStorage() {
@@ -40,8 +42,8 @@ class IdempotentHandlerGuardTest {
         HandlerMethod plain = new HandlerMethod(new TextDownloads(), Downloads.class.getMethod("download"));
 
         for (int round = 0; round < 2; round++) {
-            assertThat(guard.admit(requestWithKey(), plain)).isNull();
-            assertThatThrownBy(() -> guard.admit(requestWithKey(), streaming))
+            assertThat(guard.admit(guard.prepare(requestWithKey(), plain), plain)).isNull();
+            assertThatThrownBy(() -> guard.admit(guard.prepare(requestWithKey(), streaming), streaming))
                     .isInstanceOf(UnreplayableResponseException.class)
                     .extracting(ex -> ((UnreplayableResponseException) ex).problem())
                     .isEqualTo(IdempotencyProblem.STREAMING_NOT_SUPPORTED);
@@ -51,7 +53,8 @@ class IdempotentHandlerGuardTest {
     private static MockHttpServletRequest requestWithKey() {
         MockHttpServletRequest request = new MockHttpServletRequest("POST", "/downloads");
         request.addHeader("Idempotency-Key", UUID.randomUUID().toString());
-        IdempotentExchange.start(request, new byte[0]);
+        IdempotentExchange.start(request, new HttpServletResponseWrapper(new MockHttpServletResponse()),
+                new ExchangeSettings(ResponseStoragePolicy.DEFAULT, new ReplayedHeaders(ReplayedHeaders.DEFAULT), 1024));
         return request;
     }
 

@@ -10,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import dev.idempotency.engine.ResultWriter;
 
@@ -99,16 +98,16 @@ class StoredResponseTest {
     @Test
     void aCapturedResponseIsWrittenAsItsEncodingAndStillReachesTheClient() throws IOException {
         MockHttpServletResponse client = new MockHttpServletResponse();
-        ContentCachingResponseWrapper captured = new ContentCachingResponseWrapper(client);
+        ResponseCapture captured = new ResponseCapture(client, 1024 * 1024);
         // Larger than the capture buffer's first block, so the body spans several.
         byte[] body = new byte[5000];
         Arrays.fill(body, (byte) 'x');
         captured.getOutputStream().write(body);
 
-        ResultWriter writer = StoredResponse.captured(201, HEADERS, captured);
+        ResultWriter writer = StoredResponse.captured(201, HEADERS, captured.heldSize(), captured.heldContent());
         byte[] entry = new byte[7 + writer.length()];
         writer.writeTo(entry, 7);
-        captured.copyBodyToResponse();
+        captured.sendHeld();
 
         byte[] expected = new StoredResponse(201, HEADERS, body).encode();
         assertThat(writer.length()).isEqualTo(expected.length);
@@ -117,10 +116,10 @@ class StoredResponseTest {
     }
 
     @Test
-    void aCapturedEmptyBodyIsWrittenAsItsEncoding() {
-        ContentCachingResponseWrapper captured = new ContentCachingResponseWrapper(new MockHttpServletResponse());
+    void aCapturedEmptyBodyIsWrittenAsItsEncoding() throws IOException {
+        ResponseCapture captured = new ResponseCapture(new MockHttpServletResponse(), 1024 * 1024);
 
-        ResultWriter writer = StoredResponse.captured(204, List.of(), captured);
+        ResultWriter writer = StoredResponse.captured(204, List.of(), captured.heldSize(), captured.heldContent());
         byte[] entry = new byte[writer.length()];
         writer.writeTo(entry, 0);
 

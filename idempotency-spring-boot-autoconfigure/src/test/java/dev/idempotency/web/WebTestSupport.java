@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -16,6 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 abstract class WebTestSupport {
 
     static final String ORDER = "{\"item\":\"book\",\"quantity\":2}";
+
+    /** The documentation URL the shared test context configures (idempotency.web.documentation-url). */
+    static final String DOCUMENTATION = "https://docs.example.com/idempotency";
 
     final HttpClient client = HttpClient.newHttpClient();
 
@@ -55,6 +59,24 @@ abstract class WebTestSupport {
             Thread.sleep(10);
         }
         assertThat(WebTestApplication.executions(route)).isEqualTo(expected);
+    }
+
+    /** {@code retry} is the replay of {@code first}: the same status and body, marked as a replay. */
+    static void assertReplayOf(HttpResponse<String> first, HttpResponse<String> retry) {
+        assertThat(retry.statusCode()).isEqualTo(first.statusCode());
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    }
+
+    /** Sends {@code request} until its answer is no longer "in progress", for up to 10 seconds. */
+    HttpResponse<String> retryWhileInProgress(Supplier<HttpRequest.Builder> request) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        HttpResponse<String> response = send(request.get());
+        while (response.body().contains("request-in-progress") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            response = send(request.get());
+        }
+        return response;
     }
 
     static void assertProblem(HttpResponse<String> response, int status, String type) {
