@@ -14,21 +14,17 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ApplicationContext;
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.idempotency.engine.IdempotencyKeeper;
-import dev.idempotency.engine.IdempotencyKey;
-import dev.idempotency.engine.IdempotentRequestInProgressException;
-import dev.idempotency.engine.RequestFingerprint;
-import dev.idempotency.storage.IdempotencyStorageException;
+import dev.idempotency.testsupport.FaultSchedule;
+import dev.idempotency.testsupport.FaultSchedule.Fault;
 import dev.idempotency.testsupport.RedisCluster;
 import dev.idempotency.testsupport.RetryWorkload;
 import dev.idempotency.testsupport.StoreProcess;
-import dev.idempotency.testsupport.Utf8Codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,7 +44,6 @@ class RedisClusterFailoverTest {
     private static final Duration RECOVERY_BOUND = Duration.ofSeconds(20);
 
     private static RedisCluster cluster;
-
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
@@ -82,52 +77,42 @@ class RedisClusterFailoverTest {
 
     @Test
     void afterAMasterIsKilledBothInstancesRecoverItsSlotsWithoutARestart() throws Exception {
-        ApplicationContextRunner instance = new ApplicationContextRunner()
+        ApplicationContextRunner instance = instance();
+        instance.run(a -> instance.run(b -> {
+            RetryWorkload workload = new RetryWorkload(RetryWorkload.Plan.of("key", 300, 8, Duration.ofMillis(30),
+                    Duration.ofMillis(50)).withCopies(2).fromSystemProperties(),
+                    List.of(RetryWorkload.on(a.getBean(IdempotencyKeeper.class)),
+                            RetryWorkload.on(b.getBean(IdempotencyKeeper.class))));
+            long[] killedAt = new long[1];
+            long[] failedOverAt = new long[1];
+            StoreProcess[] killed = new StoreProcess[1];
+            FaultSchedule.of(
+                    Fault.afterSucceeded(30, "a master killed", () -> {
+                        killed[0] = cluster.masters().get(0);
+                        killed[0].kill();
+                        killedAt[0] = System.nanoTime();
+                    }),
+                    Fault.after(Duration.ZERO, "replica promoted", () -> {
+                        cluster.awaitHealthy(RECOVERY_BOUND);
+                        failedOverAt[0] = System.nanoTime();
+                    })).run(workload);
+            RetryWorkload.Report report = workload.finish(RECOVERY_BOUND.plusSeconds(10));
+            System.out.println("[redis-cluster] a master killed, its replica promoted after "
+                    + Duration.ofNanos(failedOverAt[0] - killedAt[0]).toMillis() + " ms: " + report
+                    + "; last failed attempt " + report.recoveredAfter(killedAt[0]).toMillis() + " ms after the kill");
+
+            assertThat(report.succeeded()).as("keys that succeeded: " + report).isEqualTo(report.keys());
+            assertThat(report.recoveredAfter(killedAt[0])).as("time from the kill to the last failed attempt")
+                    .isLessThan(RECOVERY_BOUND);
+        }));
+    }
+
+    private ApplicationContextRunner instance() {
+        return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class,
                         DataRedisAutoConfiguration.class))
                 .withPropertyValues("idempotency.storage.type=redis", "idempotency.key-prefix=it-cluster-" + run + ".",
                         "idempotency.lease=5s", "idempotency.storage.timeout=1s",
                         "spring.data.redis.cluster.nodes=" + cluster.nodeAddresses());
-        instance.run(a -> instance.run(b -> {
-            RetryWorkload workload = new RetryWorkload("key", 300, 8, Duration.ofMillis(30), Duration.ofMillis(50),
-                    List.of(attemptsOn(a), attemptsOn(b)));
-            while (workload.succeeded() < 30) {
-                Thread.sleep(10);
-            }
-            StoreProcess master = cluster.masters().get(0);
-            master.kill();
-            long killedAt = System.nanoTime();
-
-            cluster.awaitHealthy(RECOVERY_BOUND);
-            long failedOverAt = System.nanoTime();
-            RetryWorkload.Report report = workload.finish(RECOVERY_BOUND.plusSeconds(10));
-            System.out.println("[redis-cluster] a master killed, its replica promoted after "
-                    + Duration.ofNanos(failedOverAt - killedAt).toMillis() + " ms: " + report
-                    + "; last failed attempt " + report.recoveredAfter(killedAt).toMillis() + " ms after the kill");
-
-            assertThat(report.succeeded()).as("keys that succeeded: " + report).isEqualTo(report.keys());
-            assertThat(report.recoveredAfter(killedAt)).as("time from the kill to the last failed attempt")
-                    .isLessThan(RECOVERY_BOUND);
-        }));
-    }
-
-    private static RetryWorkload.Instance attemptsOn(ApplicationContext context) {
-        IdempotencyKeeper keeper = context.getBean(IdempotencyKeeper.class);
-        RequestFingerprint fingerprint = RequestFingerprint.builder().add("workload").build();
-        return (key, work) -> {
-            try {
-                keeper.execute(new IdempotencyKey("cluster", key), fingerprint, Utf8Codec.PLAIN, () -> {
-                    work.run();
-                    return "done";
-                });
-                return "ok";
-            }
-            catch (IdempotentRequestInProgressException ex) {
-                return "in-progress";
-            }
-            catch (IdempotencyStorageException ex) {
-                return "storage-error";
-            }
-        };
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +81,49 @@ public final class StoreProcess implements AutoCloseable {
         return node.startedOrClosed();
     }
 
+    /**
+     * Starts {@code redis-server} on a free port of 127.0.0.1, with no persistence, as a replica of
+     * {@code primary}, or as a primary when {@code primary} is {@code null}. Replicas synchronize
+     * without waiting (no diskless-sync delay), so a replica is in sync a moment after it starts,
+     * and a primary never drops a replica that lags (no output buffer limit).
+     */
+    public static StoreProcess redisReplicationNode(StoreProcess primary) throws IOException {
+        int port = freePort();
+        Path directory = Files.createTempDirectory("redis-replication-");
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.toString(),
+                "--repl-diskless-sync-delay", "0", "--client-output-buffer-limit", "replica 0 0 0"));
+        if (primary != null) {
+            command.addAll(List.of("--replicaof", primary.host(), Integer.toString(primary.port())));
+        }
+        return new StoreProcess(primary == null ? "redis-server (primary)" : "redis-server (replica)", port,
+                directory, command, greeting -> greeting.startsWith("+PONG")).startedOrClosed();
+    }
+
+    /**
+     * Starts {@code redis-server --sentinel} on a free port of 127.0.0.1, monitoring {@code primary}
+     * as {@code masterName} with a quorum of 2: it deems the primary down after {@code downAfter}
+     * without an answer, and retries a failed failover after twice {@code failoverTimeout}.
+     */
+    public static StoreProcess redisSentinel(StoreProcess primary, String masterName, Duration downAfter,
+            Duration failoverTimeout) throws IOException {
+        int port = freePort();
+        Path directory = Files.createTempDirectory("redis-sentinel-");
+        // Sentinel rewrites its configuration file as it learns the topology, so it gets one of its own.
+        Path configuration = directory.resolve("sentinel.conf");
+        Files.writeString(configuration, String.join("\n",
+                "port " + port,
+                "bind 127.0.0.1",
+                "dir " + directory,
+                "sentinel monitor " + masterName + " " + primary.host() + " " + primary.port() + " 2",
+                "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
+                "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
+                "sentinel parallel-syncs " + masterName + " 1", ""));
+        return new StoreProcess("redis-sentinel", port, directory,
+                List.of("redis-server", configuration.toString(), "--sentinel"),
+                greeting -> greeting.startsWith("+PONG")).startedOrClosed();
+    }
+
     /** Starts {@code nats-server} with JetStream on a free port of 127.0.0.1, storing in a temporary directory. */
     public static StoreProcess natsJetStream() throws IOException {
         int port = freePort();
@@ -107,6 +151,11 @@ public final class StoreProcess implements AutoCloseable {
     /** Whether the server's process is alive (it may be paused). */
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Whether the server is frozen by {@link #pause()}. */
+    public boolean isPaused() {
+        return paused;
     }
 
     /** Kills the server with {@code SIGKILL} (no shutdown, no goodbye to clients) and waits until it is gone. */
