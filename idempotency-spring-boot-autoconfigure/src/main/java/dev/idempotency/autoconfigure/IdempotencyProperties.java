@@ -145,6 +145,8 @@ public class IdempotencyProperties {
 
         private final Memory memory = new Memory();
 
+        private final Redis redis = new Redis();
+
         private final Nats nats = new Nats();
 
         public StorageType getType() {
@@ -175,8 +177,54 @@ public class IdempotencyProperties {
             return memory;
         }
 
+        public Redis getRedis() {
+            return redis;
+        }
+
         public Nats getNats() {
             return nats;
+        }
+    }
+
+    /** The Redis storage; the connection itself comes from spring.data.redis.*. */
+    public static class Redis {
+
+        /**
+         * How many replicas must acknowledge a winning claim, a completion and a lease renewal (WAIT
+         * on the connection that wrote it) before it counts; 0 waits for none. A claim not
+         * acknowledged in time is released and refused (503), never run.
+         */
+        private int replicaAcks = 0;
+
+        /**
+         * How long a write waits for replica-acks replicas; shorter than the Redis command timeout.
+         * The connection carries nothing else meanwhile.
+         */
+        private Duration replicaAckTimeout = Duration.ofMillis(200);
+
+        public int getReplicaAcks() {
+            return replicaAcks;
+        }
+
+        public void setReplicaAcks(int replicaAcks) {
+            if (replicaAcks < 0) {
+                throw new IllegalArgumentException("idempotency.storage.redis.replica-acks must be 0 or more, was "
+                        + replicaAcks);
+            }
+            this.replicaAcks = replicaAcks;
+        }
+
+        public Duration getReplicaAckTimeout() {
+            return replicaAckTimeout;
+        }
+
+        public void setReplicaAckTimeout(Duration replicaAckTimeout) {
+            if (replicaAckTimeout.isZero() || replicaAckTimeout.isNegative()) {
+                // WAIT's own 0 means "block until the replicas answer", possibly forever.
+                throw new IllegalArgumentException("idempotency.storage.redis.replica-ack-timeout must be positive, was "
+                        + replicaAckTimeout);
+            }
+            this.replicaAckTimeout = replicaAckTimeout;
         }
     }
 
