@@ -276,6 +276,13 @@ public class IdempotencyProperties {
          */
         private boolean adoptExistingBucket = false;
 
+        /**
+         * Whether to use a bucket of more than one replica on nats-server older than 2.9.21
+         * instead of failing start-up. Unsafe: those servers do not serialise the revision checks
+         * of a replicated bucket (nats-server issue 4320), and requests can run twice.
+         */
+        private boolean allowUnsafeReplicas = false;
+
         public List<String> getServers() {
             return servers;
         }
@@ -370,6 +377,14 @@ public class IdempotencyProperties {
 
         public void setAdoptExistingBucket(boolean adoptExistingBucket) {
             this.adoptExistingBucket = adoptExistingBucket;
+        }
+
+        public boolean isAllowUnsafeReplicas() {
+            return allowUnsafeReplicas;
+        }
+
+        public void setAllowUnsafeReplicas(boolean allowUnsafeReplicas) {
+            this.allowUnsafeReplicas = allowUnsafeReplicas;
         }
     }
 

@@ -135,6 +135,44 @@ public final class StoreProcess implements AutoCloseable {
         return nats.startedOrClosed();
     }
 
+    /**
+     * Starts {@code size} {@code nats-server -js} processes on free ports of 127.0.0.1, each with a
+     * cluster port and routes to the others, named {@code n1}, {@code n2} and so on, storing in
+     * temporary directories: a JetStream cluster, once its members elected a meta leader (see
+     * {@link NatsCluster}).
+     */
+    public static List<StoreProcess> natsClusterNodes(int size) throws IOException {
+        int[] clientPorts = new int[size];
+        int[] clusterPorts = new int[size];
+        for (int i = 0; i < size; i++) {
+            clientPorts[i] = freePort();
+            clusterPorts[i] = freePort();
+        }
+        List<StoreProcess> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < size; i++) {
+                List<String> routes = new ArrayList<>();
+                for (int j = 0; j < size; j++) {
+                    if (j != i) {
+                        routes.add("nats://127.0.0.1:" + clusterPorts[j]);
+                    }
+                }
+                Path directory = Files.createTempDirectory("nats-cluster-");
+                nodes.add(new StoreProcess("nats-server (cluster node n" + (i + 1) + ")", clientPorts[i], directory,
+                        List.of("nats-server", "-a", "127.0.0.1", "-p", Integer.toString(clientPorts[i]), "-js", "-sd",
+                                directory.toString(), "--server_name", "n" + (i + 1), "--cluster_name", "idempotency",
+                                "--cluster", "nats://127.0.0.1:" + clusterPorts[i], "--routes", String.join(",", routes)),
+                        greeting -> greeting.startsWith("INFO ") && greeting.contains("\"jetstream\":true"))
+                        .startedOrClosed());
+            }
+            return nodes;
+        }
+        catch (IOException | RuntimeException ex) {
+            nodes.forEach(StoreProcess::close);
+            throw ex;
+        }
+    }
+
     public String host() {
         return "127.0.0.1";
     }
