@@ -98,6 +98,8 @@ class RedisSentinelFailoverTest {
             StoreProcess[] nodes = new StoreProcess[3];
             FaultSchedule.of(
                     Fault.afterSucceeded(40, "the replica paused", () -> {
+                        // A long run repeats the schedule: the Sentinels may still be settling the last failover.
+                        replication.awaitHealthy(FAILOVER_BOUND);
                         nodes[0] = replication.primary();
                         nodes[1] = replication.replica();
                         nodes[1].pause();

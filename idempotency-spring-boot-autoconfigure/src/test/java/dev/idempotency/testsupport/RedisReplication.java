@@ -84,11 +84,12 @@ public final class RedisReplication implements AutoCloseable {
                 return node;
             }
         }
-        throw new IllegalStateException("No live Redis node is " + role);
+        throw new IllegalStateException("No live Redis node is " + role + "; a Sentinel's log:\n"
+                + (sentinels.isEmpty() ? "(none)" : sentinels.get(0).logTail(30)));
     }
 
     /**
-     * Waits until one node is primary with its replica in sync and, with Sentinels, until every
+     * Waits until exactly one node is primary with its replica in sync and, with Sentinels, until every
      * Sentinel names that primary and knows its replica and the two other Sentinels.
      */
     public void awaitHealthy(Duration timeout) throws IOException, InterruptedException {
@@ -96,8 +97,8 @@ public final class RedisReplication implements AutoCloseable {
         while (!healthy()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Redis replication did not become healthy within " + timeout
-                        + "; a node's log:\n" + nodes.get(0).logTail(20) + "\na Sentinel's log:\n"
-                        + (sentinels.isEmpty() ? "(none)" : sentinels.get(0).logTail(20)));
+                        + "; the nodes' logs:\n" + nodes.get(0).logTail(20) + "\n" + nodes.get(1).logTail(20)
+                        + "\na Sentinel's log:\n" + (sentinels.isEmpty() ? "(none)" : sentinels.get(0).logTail(30)));
             }
             Thread.sleep(100);
         }
@@ -111,6 +112,9 @@ public final class RedisReplication implements AutoCloseable {
             }
             String replication = RedisCli.run(node, "info", "replication");
             if (replication.contains("role:master")) {
+                if (primary != null) {
+                    return false;
+                }
                 primary = node;
             }
             else if (!replication.contains("master_link_status:up")) {

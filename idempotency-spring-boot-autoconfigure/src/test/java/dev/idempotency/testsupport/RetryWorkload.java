@@ -163,6 +163,7 @@ public final class RetryWorkload {
             }
             String key = plan.prefix() + "-" + keyNumber;
             KeyCounts counts = byKey.computeIfAbsent(key, k -> new KeyCounts());
+            counts.sentCopies.incrementAndGet();
             Runnable work = () -> {
                 counts.executions.incrementAndGet();
                 sleep(plan.workTime());
@@ -232,7 +233,7 @@ public final class RetryWorkload {
             if (outcome.executions() > 1) {
                 doubles.put(entry.getKey(), outcome.executions());
             }
-            if (entry.getValue().succeededCopies.get() == plan.copies()) {
+            if (entry.getValue().succeeded()) {
                 keysSucceeded++;
             }
         }
@@ -258,28 +259,36 @@ public final class RetryWorkload {
     private static final class KeyCounts {
 
         private final AtomicInteger executions = new AtomicInteger();
+        /** A long run may end between two copies of a key: only the copies sent count. */
+        private final AtomicInteger sentCopies = new AtomicInteger();
         private final AtomicInteger succeededCopies = new AtomicInteger();
         private final Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
 
+        boolean succeeded() {
+            return succeededCopies.get() == sentCopies.get();
+        }
+
         KeyOutcome outcome() {
-            return new KeyOutcome(executions.get(), counted(statuses));
+            return new KeyOutcome(executions.get(), succeeded(), counted(statuses));
         }
     }
 
     /**
-     * One key: how often its work ran, and how many attempts ended with each status.
+     * One key: how often its work ran, whether it succeeded, and how many attempts ended with each
+     * status.
      *
      * @param executions how many times the work ran
+     * @param succeeded whether every copy sent got {@code ok} in the end
      * @param attemptsByStatus the attempts of all its copies, by status
      */
-    public record KeyOutcome(int executions, Map<String, Integer> attemptsByStatus) {
+    public record KeyOutcome(int executions, boolean succeeded, Map<String, Integer> attemptsByStatus) {
     }
 
     /**
      * What the workload saw.
      *
      * @param keys how many keys it sent
-     * @param succeeded how many of them succeeded in the end, on every copy
+     * @param succeeded how many of them succeeded in the end, on every copy sent
      * @param executions how many times work ran, all keys together
      * @param doubleExecutions the keys whose work ran more than once, with how many times
      * @param attemptsByStatus how many attempts ended with each status
@@ -301,18 +310,30 @@ public final class RetryWorkload {
             return Duration.ofNanos(Math.max(0, lastFailureNanos - faultNanos));
         }
 
-        /** The statuses of the keys that ran more than once, as the report prints them. */
+        /** The keys that ran more than once, with their outcomes, as the report prints them. */
         public Map<String, KeyOutcome> doubledKeys() {
             Map<String, KeyOutcome> doubled = new LinkedHashMap<>();
             doubleExecutions.keySet().forEach(key -> doubled.put(key, byKey.get(key)));
             return doubled;
         }
 
+        /** The keys that did not succeed, with their outcomes. */
+        public Map<String, KeyOutcome> unfinishedKeys() {
+            Map<String, KeyOutcome> unfinished = new LinkedHashMap<>();
+            byKey.forEach((key, outcome) -> {
+                if (!outcome.succeeded()) {
+                    unfinished.put(key, outcome);
+                }
+            });
+            return unfinished;
+        }
+
         @Override
         public String toString() {
             List<String> timeline = new ArrayList<>();
             faults.forEach(fault -> timeline.add(fault.at().toMillis() + " ms " + fault.name()));
-            return succeeded + " of " + keys + " keys succeeded in " + ran.toMillis() + " ms, " + executions
+            return succeeded + " of " + keys + " keys succeeded in " + ran.toMillis() + " ms"
+                    + (succeeded == keys ? "" : " (not " + unfinishedKeys() + ")") + ", " + executions
                     + " executions, " + doubleExecutions.size() + " keys ran more than once " + doubledKeys()
                     + ", attempts by status " + attemptsByStatus + ", faults " + timeline;
         }
