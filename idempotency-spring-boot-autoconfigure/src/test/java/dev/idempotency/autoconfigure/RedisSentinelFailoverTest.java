@@ -40,7 +40,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RedisSentinelFailoverTest {
 
-    private static final Duration DOWN_AFTER = Duration.ofSeconds(1);
+    /**
+     * Longer than the replica's pause, so the Sentinels never deem the paused replica down: they
+     * keep its link as it was, and after they promote it, deemed it down at once (its old link's
+     * last answer predates the pause) and failed over again, to the node just back.
+     */
+    private static final Duration DOWN_AFTER = Duration.ofSeconds(2);
     /** How long the replica lags behind the primary before the primary is killed. */
     private static final Duration LAG = Duration.ofMillis(1500);
     private static final Duration FAILOVER_BOUND = Duration.ofSeconds(30);
@@ -124,7 +129,7 @@ class RedisSentinelFailoverTest {
                 .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class,
                         DataRedisAutoConfiguration.class))
                 .withPropertyValues("idempotency.storage.type=redis", "idempotency.key-prefix=it-sentinel-" + run + ".",
-                        "idempotency.lease=15s", "idempotency.storage.timeout=1s",
+                        "idempotency.storage.timeout=1s",
                         "spring.data.redis.sentinel.master=" + RedisReplication.MASTER_NAME,
                         "spring.data.redis.sentinel.nodes=" + replication.sentinelAddresses());
     }
