@@ -22,7 +22,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.testsupport.FaultSchedule;
 import dev.idempotency.testsupport.FaultSchedule.Fault;
 import dev.idempotency.testsupport.NatsCluster;
@@ -102,8 +101,7 @@ class NatsClusterTest {
         a.run(first -> b.run(second -> {
             RetryWorkload workload = new RetryWorkload(RetryWorkload.Plan.of("key", 600, 8, Duration.ofMillis(30),
                     Duration.ofMillis(50)).withCopies(2).fromSystemProperties(),
-                    List.of(RetryWorkload.on(first.getBean(IdempotencyKeeper.class)),
-                            RetryWorkload.on(second.getBean(IdempotencyKeeper.class))));
+                    RetryWorkload.on(first, second));
             FaultSchedule.of(
                     Fault.afterSucceeded(60, "the node of the second instance killed", () -> routed.get(1).kill()),
                     Fault.after(Duration.ofSeconds(3), "the node back", () -> routed.get(1).restart()))
@@ -111,8 +109,7 @@ class NatsClusterTest {
             RetryWorkload.Report report = workload.finish(Duration.ofSeconds(30));
             System.out.println("[nats-cluster, replicas 1] " + report);
 
-            assertThat(report.succeeded()).as("keys that succeeded: " + report).isEqualTo(report.keys());
-            assertThat(report.doubleExecutions()).as("keys that ran twice").isEmpty();
+            report.assertEveryKeySucceededAndRanOnce();
             try (Connection connection = Nats.connect(routed.get(0).url("nats"))) {
                 connection.keyValueManagement().delete(bucket);
             }

@@ -21,7 +21,6 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.redis.RedisIdempotencyStorage;
@@ -121,8 +120,7 @@ class RedisClusterFailoverTest {
         instance.run(a -> instance.run(b -> {
             RetryWorkload workload = new RetryWorkload(RetryWorkload.Plan.of("key", 300, 8, Duration.ofMillis(30),
                     Duration.ofMillis(50)).withCopies(2).fromSystemProperties(),
-                    List.of(RetryWorkload.on(a.getBean(IdempotencyKeeper.class)),
-                            RetryWorkload.on(b.getBean(IdempotencyKeeper.class))));
+                    RetryWorkload.on(a, b));
             long[] killedAt = new long[1];
             long[] failedOverAt = new long[1];
             StoreProcess[] killed = new StoreProcess[1];
@@ -146,8 +144,7 @@ class RedisClusterFailoverTest {
                     + Duration.ofNanos(failedOverAt[0] - killedAt[0]).toMillis() + " ms: " + report
                     + "; last failed attempt " + report.recoveredAfter(killedAt[0]).toMillis() + " ms after the kill");
 
-            assertThat(report.succeeded()).as("keys that succeeded: " + report).isEqualTo(report.keys());
-            assertThat(report.doubleExecutions()).as("keys that ran twice").isEmpty();
+            report.assertEveryKeySucceededAndRanOnce();
             assertThat(report.recoveredAfter(killedAt[0])).as("time from the kill to the last failed attempt")
                     .isLessThan(RECOVERY_BOUND.multipliedBy(2));
         }));

@@ -16,7 +16,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.testsupport.FaultSchedule;
 import dev.idempotency.testsupport.FaultSchedule.Fault;
 import dev.idempotency.testsupport.RedisReplication;
@@ -89,8 +88,7 @@ class RedisSentinelFailoverTest {
                         "idempotency.storage.redis.replica-ack-timeout=200ms"));
         System.out.println("[redis-sentinel, replica-acks 1] " + report);
 
-        assertThat(report.succeeded()).as("keys that succeeded: " + report).isEqualTo(report.keys());
-        assertThat(report.doubleExecutions()).as("keys that ran twice").isEmpty();
+        report.assertEveryKeySucceededAndRanOnce();
     }
 
     private RetryWorkload.Report failOverWhileTheReplicaLags(ApplicationContextRunner instance) throws Exception {
@@ -98,8 +96,7 @@ class RedisSentinelFailoverTest {
         instance.run(a -> instance.run(b -> {
             RetryWorkload workload = new RetryWorkload(RetryWorkload.Plan.of("key", 600, 16, Duration.ofMillis(100),
                     Duration.ofMillis(50)).withCopies(2).fromSystemProperties(),
-                    List.of(RetryWorkload.on(a.getBean(IdempotencyKeeper.class)),
-                            RetryWorkload.on(b.getBean(IdempotencyKeeper.class))));
+                    RetryWorkload.on(a, b));
             StoreProcess[] nodes = new StoreProcess[3];
             FaultSchedule.of(
                     Fault.afterSucceeded(40, "the replica paused", () -> {

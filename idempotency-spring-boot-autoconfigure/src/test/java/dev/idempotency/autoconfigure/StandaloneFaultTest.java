@@ -14,13 +14,11 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.testsupport.FaultSchedule;
 import dev.idempotency.testsupport.FaultSchedule.Fault;
 import dev.idempotency.testsupport.RetryWorkload;
 import dev.idempotency.testsupport.StoreProcess;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The fault workload on single servers that this test starts: two instances, two clients per
@@ -64,8 +62,7 @@ class StandaloneFaultTest {
                 Fault.after(OUTAGE, "the server thawed", redis::resume));
         System.out.println("[redis-standalone] " + report);
 
-        assertThat(report.succeeded()).as("keys that succeeded: " + report).isEqualTo(report.keys());
-        assertThat(report.doubleExecutions()).as("keys that ran twice").isEmpty();
+        report.assertEveryKeySucceededAndRanOnce();
     }
 
     @Test
@@ -77,8 +74,7 @@ class StandaloneFaultTest {
                 Fault.after(OUTAGE, "the server restarted", nats::restart));
         System.out.println("[nats-standalone] " + report);
 
-        assertThat(report.succeeded()).as("keys that succeeded: " + report).isEqualTo(report.keys());
-        assertThat(report.doubleExecutions()).as("keys that ran twice").isEmpty();
+        report.assertEveryKeySucceededAndRanOnce();
     }
 
     private static RetryWorkload.Report underFaults(ApplicationContextRunner instance, Fault... faults)
@@ -87,8 +83,7 @@ class StandaloneFaultTest {
         instance.run(a -> instance.run(b -> {
             RetryWorkload workload = new RetryWorkload(RetryWorkload.Plan.of("key", 400, 8, Duration.ofMillis(30),
                     Duration.ofMillis(50)).withCopies(2).fromSystemProperties(),
-                    List.of(RetryWorkload.on(a.getBean(IdempotencyKeeper.class)),
-                            RetryWorkload.on(b.getBean(IdempotencyKeeper.class))));
+                    RetryWorkload.on(a, b));
             FaultSchedule.of(faults).run(workload);
             report[0] = workload.finish(Duration.ofSeconds(30));
         }));

@@ -2,6 +2,7 @@ package dev.idempotency.testsupport;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +15,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.springframework.context.ApplicationContext;
+
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
 import dev.idempotency.engine.IdempotentRequestInProgressException;
 import dev.idempotency.engine.RequestFingerprint;
 import dev.idempotency.storage.IdempotencyStorageException;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The fault workload: clients that retry each key until it succeeds, alternating between
@@ -81,6 +86,11 @@ public final class RetryWorkload {
                 return "storage-error";
             }
         };
+    }
+
+    /** One instance per context, each running attempts through the context's {@link IdempotencyKeeper}. */
+    public static List<Instance> on(ApplicationContext... contexts) {
+        return Arrays.stream(contexts).map(context -> on(context.getBean(IdempotencyKeeper.class))).toList();
     }
 
     /**
@@ -308,6 +318,12 @@ public final class RetryWorkload {
          */
         public Duration recoveredAfter(long faultNanos) {
             return Duration.ofNanos(Math.max(0, lastFailureNanos - faultNanos));
+        }
+
+        /** Fails the test unless every key succeeded and none ran more than once. */
+        public void assertEveryKeySucceededAndRanOnce() {
+            assertThat(succeeded).as("keys that succeeded: " + this).isEqualTo(keys);
+            assertThat(doubleExecutions).as("keys that ran twice").isEmpty();
         }
 
         /** The keys that ran more than once, with their outcomes, as the report prints them. */
