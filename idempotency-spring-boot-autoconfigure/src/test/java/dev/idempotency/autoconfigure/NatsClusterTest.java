@@ -10,6 +10,7 @@ import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
+import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.support.NatsKeyValueUtil;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -122,7 +123,7 @@ class NatsClusterTest {
      */
     private List<StoreProcess> nodesWithoutTheStream() throws Exception {
         try (Connection connection = Nats.connect(cluster.nodes().get(0).url("nats"))) {
-            connection.keyValueManagement().create(io.nats.client.api.KeyValueConfiguration.builder(bucket)
+            connection.keyValueManagement().create(KeyValueConfiguration.builder(bucket)
                     .maxHistoryPerKey(1).ttl(Duration.ofHours(24)).build());
             JetStreamManagement management = connection.jetStreamManagement();
             String leader = management.getStreamInfo(NatsKeyValueUtil.toStreamName(bucket)).getClusterInfo()

@@ -104,7 +104,9 @@ import static io.nats.client.support.NatsJetStreamConstants.JS_WRONG_LAST_SEQUEN
  * because this instance remembers the revision of its last write for each live claim; an
  * owner-only operation must therefore run on the instance that made the claim, and a token it
  * does not know is answered {@code false}. Every request waits at most the timeout given to the
- * constructor. A refused write is read from the server's answer as a value, not caught as an
+ * constructor. Besides, learning the clock offset (see Expiry) costs two round trips once, when
+ * the storage is created, and a get of a revision at most once a second after a write that won,
+ * which no operation waits for. A refused write is read from the server's answer as a value, not caught as an
  * exception. The direct get sent with a claim may be served by a replica, so on a replicated
  * bucket it may see an older revision: a live one is answered (the key was held within the
  * call), anything else makes the claim read again from the stream's leader.

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.nats.client.Connection;
+import io.nats.client.api.StorageType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,8 +42,8 @@ class NatsClockOffsetTest {
     void createBucket() throws Exception {
         connection = NatsTestServer.connect();
         bucket = NatsTestServer.bucketName();
-        new NatsBucketProvisioner(connection).ensure(new NatsBucketSettings(bucket, 1,
-                io.nats.client.api.StorageType.File, Duration.ZERO, false), Duration.ofMinutes(5));
+        new NatsBucketProvisioner(connection).ensure(new NatsBucketSettings(bucket, 1, StorageType.File,
+                Duration.ZERO, false), Duration.ofMinutes(5));
         inStep = new NatsIdempotencyStorage(connection, bucket, TIMEOUT);
         ahead = new NatsIdempotencyStorage(connection, bucket, TIMEOUT, Clock.offset(Clock.systemUTC(), AHEAD),
                 ClockOffset.SAMPLE_EVERY);
