@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import org.openjdk.jmh.runner.RunnerException;
@@ -22,14 +23,17 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * the same run. See {@code docs/benchmarks.md} for the command and what each ratio means.
  *
  * <p>Arguments: {@code --quick} (a smoke run of about two minutes; its numbers mean little),
- * {@code --only=engine,redis,nats,http}, {@code --http-connections=N} (16 by default),
+ * {@code --only=engine,redis,nats,http} (and {@code redis-acks}, which no run includes unless
+ * asked: it needs a Redis primary with a replica), {@code --http-connections=N} (16 by default),
  * {@code --redis=redis://host:port},
  * {@code --nats=nats://host:port}, {@code --verbose} (JMH's own output). Progress goes to
  * standard error, the table to standard output.
  */
 public final class BenchmarkReport {
 
-    private static final Set<String> SUITES = Set.of("engine", "redis", "nats", "http");
+    private static final Set<String> SUITES = Set.of("engine", "redis", "redis-acks", "nats", "http");
+    /** The replicas the {@code redis-acks} suite waits for. */
+    private static final int REPLICA_ACKS = 1;
     private static final int[] STORE_THREADS = { 1, 16 };
 
     private final JmhRun jmh;
@@ -55,7 +59,8 @@ public final class BenchmarkReport {
                 verbose = true;
             }
             else if (arg.startsWith("--only=")) {
-                suites.retainAll(Arrays.asList(arg.substring("--only=".length()).split(",")));
+                suites = new LinkedHashSet<>(Arrays.asList(arg.substring("--only=".length()).split(",")));
+                suites.retainAll(SUITES);
             }
             else if (arg.startsWith("--http-connections=")) {
                 connections = Integer.parseInt(arg.substring("--http-connections=".length()));
@@ -87,6 +92,9 @@ public final class BenchmarkReport {
         }
         if (suites.contains("redis")) {
             report.redis();
+        }
+        if (suites.contains("redis-acks")) {
+            report.redisWithReplicaAcks();
         }
         if (suites.contains("nats")) {
             report.nats();
@@ -127,18 +135,24 @@ public final class BenchmarkReport {
     }
 
     private void redis() {
-        store("Engine, Redis storage", "Redis", StoreAddresses.redis(), RoundTripCount::redis,
-                RedisStorageBenchmark.class, "SET NX PX + SET PX", "GET");
+        store("Engine, Redis storage", "Redis", StoreAddresses.redis(), () -> RoundTripCount.redis(0),
+                RedisStorageBenchmark.class, Map.of(), "SET NX PX + SET PX", "GET");
+    }
+
+    private void redisWithReplicaAcks() {
+        store("Engine, Redis storage, replica-acks " + REPLICA_ACKS, "Redis with replica-acks", StoreAddresses.redis(),
+                () -> RoundTripCount.redis(REPLICA_ACKS), RedisStorageBenchmark.class,
+                Map.of("replicaAcks", Integer.toString(REPLICA_ACKS)), "SET NX PX + WAIT + SET PX + WAIT", "GET");
     }
 
     private void nats() {
         store("Engine, NATS KV storage", "NATS", StoreAddresses.nats(), RoundTripCount::nats,
-                NatsStorageBenchmark.class, "create + update", "get");
+                NatsStorageBenchmark.class, Map.of(), "create + update", "get");
     }
 
     /** One store's rows: round trips counted once, then each path at each thread count against its baseline. */
     private void store(String name, String store, URI address, CostCount count, Class<?> benchmark,
-            String baselineFirst, String baselineReplay) {
+            Map<String, String> params, String baselineFirst, String baselineReplay) {
         if (!StoreAddresses.answers(address)) {
             table.add(name, "-", "-", "not run: nothing answers at " + address, "-", "-", "-", "-");
             return;
@@ -155,10 +169,10 @@ public final class BenchmarkReport {
                 try {
                     // Library, baseline, baseline, library: load from outside that drifts during the four
                     // forks falls on both sides alike.
-                    JmhRun.Score library1 = score(benchmark, method, threads);
-                    JmhRun.Score base1 = score(benchmark, baselineMethod, threads);
-                    JmhRun.Score base2 = score(benchmark, baselineMethod, threads);
-                    JmhRun.Score library2 = score(benchmark, method, threads);
+                    JmhRun.Score library1 = score(benchmark, method, threads, params);
+                    JmhRun.Score base1 = score(benchmark, baselineMethod, threads, params);
+                    JmhRun.Score base2 = score(benchmark, baselineMethod, threads, params);
+                    JmhRun.Score library2 = score(benchmark, method, threads, params);
                     ForkPair library = new ForkPair(library1, library2);
                     ForkPair base = new ForkPair(base1, base2);
                     RoundTripCount.PathCost libraryCost = costs == null ? null
@@ -221,9 +235,14 @@ public final class BenchmarkReport {
     }
 
     private JmhRun.Score score(Class<?> benchmark, String method, int threads) throws RunnerException {
+        return score(benchmark, method, threads, Map.of());
+    }
+
+    private JmhRun.Score score(Class<?> benchmark, String method, int threads, Map<String, String> params)
+            throws RunnerException {
         progress("JMH: " + benchmark.getSimpleName() + "." + method + ", " + threads + " thread"
-                + (threads == 1 ? "" : "s"));
-        return jmh.run(benchmark, method, threads);
+                + (threads == 1 ? "" : "s") + (params.isEmpty() ? "" : " " + params));
+        return jmh.run(benchmark, method, threads, params);
     }
 
     @FunctionalInterface

@@ -1,6 +1,7 @@
 package dev.idempotency.benchmarks;
 
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.openjdk.jmh.profile.GCProfiler;
@@ -37,7 +38,14 @@ record JmhRun(int warmUpIterations, TimeValue warmUpTime, int measurementIterati
     }
 
     Score run(Class<?> benchmark, String method, int threads) throws RunnerException {
-        Options options = new OptionsBuilder()
+        return run(benchmark, method, threads, Map.of());
+    }
+
+    /** As {@link #run(Class, String, int)}, with the benchmark's {@code @Param} fields set to {@code params}. */
+    Score run(Class<?> benchmark, String method, int threads, Map<String, String> params) throws RunnerException {
+        OptionsBuilder builder = new OptionsBuilder();
+        params.forEach(builder::param);
+        Options options = builder
                 .include("^" + Pattern.quote(benchmark.getName() + "." + method) + "$")
                 .forks(1)
                 .threads(threads)

@@ -2,6 +2,7 @@ package dev.idempotency.benchmarks;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -30,11 +32,15 @@ import org.springframework.data.redis.core.ScanOptions;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
 import dev.idempotency.storage.redis.RedisIdempotencyStorage;
+import dev.idempotency.storage.redis.RedisReplicaAcks;
 
 /**
  * The engine on the Redis storage against the fewest commands Redis needs for the same steps,
  * sent over the same Lettuce connection: {@code SET NX PX} then {@code SET PX} for a first
- * request, {@code GET} for a replay. The thread count is set by the runner (1 and 16).
+ * request, {@code GET} for a replay. The thread count is set by the runner (1 and 16). With the
+ * {@code replicaAcks} parameter above 0, the storage waits for that many replicas
+ * ({@code idempotency.storage.redis.replica-acks}), and the baseline sends {@code WAIT} after
+ * each of its two writes; the server must then be a primary with that many replicas.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -46,7 +52,9 @@ public class RedisStorageBenchmark {
         if (!"OK".equals(redis.commands.set(key, redis.claimValue, redis.claimArgs))) {
             throw new IllegalStateException("A fresh key was already claimed");
         }
+        redis.acknowledged();
         redis.commands.set(key, OrderExchange.RESPONSE, redis.completeArgs);
+        redis.acknowledged();
         return key;
     }
 
@@ -74,6 +82,13 @@ public class RedisStorageBenchmark {
      */
     @State(Scope.Benchmark)
     public static class Redis {
+
+        /** How long the storage and the baseline wait for the replicas. */
+        static final Duration REPLICA_ACK_TIMEOUT = Duration.ofMillis(200);
+
+        /** How many replicas each write waits for; 0: none. */
+        @Param("0")
+        public int replicaAcks;
 
         final AtomicInteger threads = new AtomicInteger();
         final SetArgs claimArgs = SetArgs.Builder.nx().px(OrderExchange.LEASE.toMillis());
@@ -104,18 +119,31 @@ public class RedisStorageBenchmark {
             factory = connectionFactory;
             factory.afterPropertiesSet();
             factory.start();
-            keeper = new IdempotencyKeeper(new RedisIdempotencyStorage(factory), prefix, OrderExchange.RETENTION,
+            keeper = new IdempotencyKeeper(new RedisIdempotencyStorage(factory,
+                    new RedisReplicaAcks(replicaAcks, REPLICA_ACK_TIMEOUT)), prefix, OrderExchange.RETENTION,
                     OrderExchange.LEASE);
             // With the factory's default shared native connection, this is the connection the library's
             // template sends on too; its synchronous commands wait for replies as Spring Data does.
             connection = factory.getConnection();
             commands = ((RedisAsyncCommands<byte[], byte[]>) ((LettuceConnection) connection).getNativeConnection())
                     .getStatefulConnection().sync();
+            long replicas = Long.parseLong(connection.serverCommands().info("replication").getProperty("connected_slaves"));
+            if (replicas < replicaAcks) {
+                throw new IllegalStateException("replicaAcks " + replicaAcks + " needs a primary with as many replicas; "
+                        + StoreAddresses.redis() + " has " + replicas + " (docs/benchmarks.md starts one)");
+            }
 
             replayKey = new IdempotencyKey("", "replay");
             keeper.execute(replayKey, OrderExchange.fingerprint(), OrderExchange.AS_IS, OrderExchange.NO_OP);
             baselineReplayKey = baselineKey("replay");
             commands.set(baselineReplayKey, OrderExchange.RESPONSE, completeArgs);
+        }
+
+        /** What the baseline waits for after a write: {@code WAIT replicaAcks timeout}, when replicas are awaited. */
+        void acknowledged() {
+            if (replicaAcks > 0 && commands.waitForReplication(replicaAcks, REPLICA_ACK_TIMEOUT.toMillis()) < replicaAcks) {
+                throw new IllegalStateException("The replicas did not acknowledge a write in " + REPLICA_ACK_TIMEOUT);
+            }
         }
 
         byte[] baselineKey(String key) {

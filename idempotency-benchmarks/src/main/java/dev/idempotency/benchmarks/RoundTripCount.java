@@ -42,10 +42,12 @@ final class RoundTripCount {
         void run() throws Exception;
     }
 
-    static StoreCosts redis() throws Exception {
+    /** The Redis paths, the storage and the baseline waiting for {@code replicaAcks} replicas after each write. */
+    static StoreCosts redis(int replicaAcks) throws Exception {
         CountingRecorder commands = new CountingRecorder();
         ClientResources resources = ClientResources.builder().commandLatencyRecorder(commands).build();
         RedisStorageBenchmark.Redis redis = new RedisStorageBenchmark.Redis();
+        redis.replicaAcks = replicaAcks;
         try {
             redis.open(new LettuceConnectionFactory(RedisStorageBenchmark.Redis.configuration(),
                     LettuceClientConfiguration.builder().clientResources(resources).build()));

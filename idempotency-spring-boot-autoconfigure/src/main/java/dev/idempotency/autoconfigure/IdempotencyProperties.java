@@ -151,6 +151,8 @@ public class IdempotencyProperties {
 
         private final Memory memory = new Memory();
 
+        private final Redis redis = new Redis();
+
         private final Nats nats = new Nats();
 
         private final Jdbc jdbc = new Jdbc();
@@ -181,6 +183,10 @@ public class IdempotencyProperties {
 
         public Memory getMemory() {
             return memory;
+        }
+
+        public Redis getRedis() {
+            return redis;
         }
 
         public Nats getNats() {
@@ -269,6 +275,40 @@ public class IdempotencyProperties {
         NEVER
     }
 
+    /** The Redis storage; the connection itself comes from spring.data.redis.*. */
+    public static class Redis {
+
+        /**
+         * How many replicas must acknowledge a winning claim, a completion and a lease renewal (WAIT
+         * on the connection that wrote it) before it counts; 0 waits for none. A claim not
+         * acknowledged in time is released and refused (503), never run.
+         */
+        private int replicaAcks = 0;
+
+        /**
+         * How long a write waits for replica-acks replicas; shorter than the Redis command timeout.
+         * The connection carries nothing else meanwhile.
+         */
+        private Duration replicaAckTimeout = Duration.ofMillis(200);
+
+        public int getReplicaAcks() {
+            return replicaAcks;
+        }
+
+        public void setReplicaAcks(int replicaAcks) {
+            this.replicaAcks = PropertyRules.notNegative(replicaAcks);
+        }
+
+        public Duration getReplicaAckTimeout() {
+            return replicaAckTimeout;
+        }
+
+        public void setReplicaAckTimeout(Duration replicaAckTimeout) {
+            // Not zero: WAIT's own 0 means "block until the replicas answer", possibly forever.
+            this.replicaAckTimeout = PropertyRules.positive(replicaAckTimeout);
+        }
+    }
+
     /**
      * The NATS JetStream key-value storage. The connection settings apply only when the
      * application has no io.nats.client.Connection bean of its own.
@@ -316,6 +356,13 @@ public class IdempotencyProperties {
          * a max age shorter than the retention, fewer replicas) instead of failing start-up.
          */
         private boolean adoptExistingBucket = false;
+
+        /**
+         * Whether to use a bucket of more than one replica on nats-server older than 2.9.21
+         * instead of failing start-up. Unsafe: those servers do not serialise the revision checks
+         * of a replicated bucket (nats-server issue 4320), and requests can run twice.
+         */
+        private boolean allowUnsafeReplicas = false;
 
         public List<String> getServers() {
             return servers;
@@ -411,6 +458,14 @@ public class IdempotencyProperties {
 
         public void setAdoptExistingBucket(boolean adoptExistingBucket) {
             this.adoptExistingBucket = adoptExistingBucket;
+        }
+
+        public boolean isAllowUnsafeReplicas() {
+            return allowUnsafeReplicas;
+        }
+
+        public void setAllowUnsafeReplicas(boolean allowUnsafeReplicas) {
+            this.allowUnsafeReplicas = allowUnsafeReplicas;
         }
     }
 

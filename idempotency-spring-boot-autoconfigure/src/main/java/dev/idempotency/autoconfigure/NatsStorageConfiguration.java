@@ -38,7 +38,7 @@ class NatsStorageConfiguration {
         IdempotencyProperties.Nats nats = properties.getStorage().getNats();
         NatsBucketSettings settings = new NatsBucketSettings(nats.getBucket(), nats.getReplicas(),
                 nats.getStorage() == IdempotencyProperties.NatsStorageKind.FILE ? StorageType.File : StorageType.Memory,
-                nats.getMaxAge(), nats.isAdoptExistingBucket());
+                nats.getMaxAge(), nats.isAdoptExistingBucket(), nats.isAllowUnsafeReplicas());
         Duration longest = properties.getTtl().compareTo(properties.getLease()) >= 0 ? properties.getTtl()
                 : properties.getLease();
         new NatsBucketProvisioner(connection).ensure(settings, longest);

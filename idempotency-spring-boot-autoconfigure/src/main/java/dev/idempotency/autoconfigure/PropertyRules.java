@@ -43,6 +43,13 @@ final class PropertyRules {
         return value;
     }
 
+    static int notNegative(int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("must be 0 or more");
+        }
+        return value;
+    }
+
     static int atLeastOne(int value) {
         if (value < 1) {
             throw new IllegalArgumentException("must be at least 1");

@@ -1,5 +1,7 @@
 package dev.idempotency.autoconfigure;
 
+import java.time.Duration;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -14,15 +16,18 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.ClassUtils;
 
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.redis.RedisIdempotencyStorage;
+import dev.idempotency.storage.redis.RedisReplicaAcks;
 
 /**
  * The Redis storage on the application's {@link RedisConnectionFactory}, so standalone,
  * Sentinel, Cluster, TLS and credentials all come from {@code spring.data.redis.*}. On a Redis
  * Cluster, Lettuce's topology refresh follows failovers ({@link RedisClusterTopologyRefresh}).
+ * Writes wait for {@code idempotency.storage.redis.replica-acks} replicas ({@link RedisReplicaAcks}).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "idempotency.storage.type", havingValue = "redis")
@@ -35,11 +40,32 @@ class RedisStorageConfiguration {
     @Bean
     @ConditionalOnMissingBean(IdempotencyStorage.class)
     @ConditionalOnBean(RedisConnectionFactory.class)
-    RedisIdempotencyStorage idempotencyStorage(RedisConnectionFactory connectionFactory) {
+    RedisIdempotencyStorage idempotencyStorage(RedisConnectionFactory connectionFactory,
+            IdempotencyProperties properties) {
         if (LETTUCE_PRESENT) {
             RedisClusterTopologyRefresh.verify(connectionFactory);
         }
-        return new RedisIdempotencyStorage(connectionFactory);
+        return new RedisIdempotencyStorage(connectionFactory, replicaAcks(properties.getStorage().getRedis(),
+                connectionFactory));
+    }
+
+    /**
+     * The replica acknowledgements asked for. {@code WAIT} must end before the client gives up on
+     * it: with a command timeout no longer than the wait, every write that waits would fail.
+     */
+    private static RedisReplicaAcks replicaAcks(IdempotencyProperties.Redis redis,
+            RedisConnectionFactory connectionFactory) {
+        RedisReplicaAcks acks = new RedisReplicaAcks(redis.getReplicaAcks(), redis.getReplicaAckTimeout());
+        if (acks.awaited() && LETTUCE_PRESENT && connectionFactory instanceof LettuceConnectionFactory lettuce) {
+            Duration commandTimeout = lettuce.getClientConfiguration().getCommandTimeout();
+            if (acks.timeout().compareTo(commandTimeout) >= 0) {
+                throw new IllegalStateException("idempotency.storage.redis.replica-ack-timeout (" + acks.timeout()
+                        + ") must be shorter than the Redis command timeout (" + commandTimeout + ", from "
+                        + "spring.data.redis.timeout or else idempotency.storage.timeout): the client would give up "
+                        + "on every WAIT before Redis answers it, and every claim would fail");
+            }
+        }
+        return acks;
     }
 
     /** The Lettuce client's settings this storage needs, when Lettuce is the client. */

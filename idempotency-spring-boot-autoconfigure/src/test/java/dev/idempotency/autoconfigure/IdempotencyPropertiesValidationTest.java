@@ -43,6 +43,8 @@ class IdempotencyPropertiesValidationTest {
             idempotency.storage.nats.replicas         | 7            | 1 to 5
             idempotency.storage.nats.bucket           | my.bucket    | NATS bucket name
             idempotency.storage.nats.max-age          | -1m          | must not be negative
+            idempotency.storage.redis.replica-acks    | -1           | must be 0 or more
+            idempotency.storage.redis.replica-ack-timeout | 0ms      | must be longer than zero
             idempotency.storage.jdbc.cleanup-interval | 0s           | must be longer than zero
             idempotency.storage.jdbc.cleanup-batch-size | 0          | at least 1
             idempotency.web.header-name               | Idem Key     | HTTP header name

@@ -36,6 +36,15 @@ class SharedStorageConfigurationTest {
     }
 
     @Test
+    void aReplicaAckTimeoutNoShorterThanTheRedisCommandTimeoutFailsStartUp() {
+        runner.withPropertyValues("idempotency.storage.type=redis", "idempotency.storage.timeout=1s",
+                "idempotency.storage.redis.replica-acks=1", "idempotency.storage.redis.replica-ack-timeout=1s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("idempotency.storage.redis.replica-ack-timeout (PT1S) must be shorter "
+                                + "than the Redis command timeout (PT1S"));
+    }
+
+    @Test
     void natsUsesTheApplicationsOwnConnectionAndDoesNotOpenAnother() throws Exception {
         String bucket = "it-conf-" + UUID.randomUUID().toString().substring(0, 8);
         try (Connection own = Nats.connect(natsUrl())) {

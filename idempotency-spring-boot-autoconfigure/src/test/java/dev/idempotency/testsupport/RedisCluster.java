@@ -1,11 +1,9 @@
 package dev.idempotency.testsupport;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A Redis Cluster of three masters with one replica each, six {@code redis-server} processes this
@@ -38,7 +36,7 @@ public final class RedisCluster implements AutoCloseable {
             List<String> create = new ArrayList<>(List.of("--cluster", "create"));
             nodes.forEach(node -> create.add(node.host() + ":" + node.port()));
             create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-            cluster.cli(nodes.get(0), create.toArray(String[]::new));
+            RedisCli.run(nodes.get(0), create.toArray(String[]::new));
             cluster.awaitHealthy(FORMED_TIMEOUT);
             return cluster;
         }
@@ -57,18 +55,35 @@ public final class RedisCluster implements AutoCloseable {
     public List<StoreProcess> masters() throws IOException, InterruptedException {
         List<StoreProcess> masters = new ArrayList<>();
         for (StoreProcess node : nodes) {
-            if (node.isAlive() && cli(node, "role").startsWith("master")) {
+            if (node.isAlive() && !node.isPaused() && RedisCli.run(node, "role").startsWith("master")) {
                 masters.add(node);
             }
         }
         return masters;
     }
 
+    /** The live replica of {@code master}. */
+    public StoreProcess replicaOf(StoreProcess master) throws IOException, InterruptedException {
+        for (StoreProcess node : nodes) {
+            if (node.isAlive() && !node.isPaused()
+                    && RedisCli.run(node, "role").startsWith("slave\n" + master.host() + "\n" + master.port() + "\n")) {
+                return node;
+            }
+        }
+        throw new IllegalStateException("No live replica of the master on port " + master.port());
+    }
+
+    /** The node listening on {@code port}. */
+    public StoreProcess node(int port) {
+        return nodes.stream().filter(node -> node.port() == port).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("No node of this cluster listens on " + port));
+    }
+
     /**
      * Waits until three live masters serve every slot, every live node reports
      * {@code cluster_state:ok}, and every live replica is in sync with its master (a replica that
      * never synchronized does not take over): after a master was killed, until its replica took
-     * over.
+     * over. A paused node counts as unhealthy.
      */
     public void awaitHealthy(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -86,34 +101,22 @@ public final class RedisCluster implements AutoCloseable {
             return false;
         }
         for (StoreProcess node : nodes) {
+            if (node.isPaused()) {
+                return false;
+            }
             if (!node.isAlive()) {
                 continue;
             }
-            String info = cli(node, "cluster", "info");
+            String info = RedisCli.run(node, "cluster", "info");
             if (!info.contains("cluster_state:ok") || !info.contains("cluster_slots_ok:16384")) {
                 return false;
             }
-            String replication = cli(node, "info", "replication");
+            String replication = RedisCli.run(node, "info", "replication");
             if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
                 return false;
             }
         }
         return true;
-    }
-
-    /** Runs {@code redis-cli} against {@code node}; its output. */
-    private String cli(StoreProcess node, String... arguments) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("redis-cli", "-h", node.host(), "-p",
-                Integer.toString(node.port())));
-        command.addAll(List.of(arguments));
-        Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = cli.getInputStream().readAllBytes();
-        if (!cli.waitFor(30, TimeUnit.SECONDS) || cli.exitValue() != 0) {
-            cli.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " failed: "
-                    + new String(output, StandardCharsets.UTF_8));
-        }
-        return new String(output, StandardCharsets.UTF_8);
     }
 
     @Override

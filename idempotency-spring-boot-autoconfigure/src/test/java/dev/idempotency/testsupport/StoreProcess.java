@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +81,49 @@ public final class StoreProcess implements AutoCloseable {
         return node.startedOrClosed();
     }
 
+    /**
+     * Starts {@code redis-server} on a free port of 127.0.0.1, with no persistence, as a replica of
+     * {@code primary}, or as a primary when {@code primary} is {@code null}. Replicas synchronize
+     * without waiting (no diskless-sync delay), so a replica is in sync a moment after it starts,
+     * and a primary never drops a replica that lags (no output buffer limit).
+     */
+    public static StoreProcess redisReplicationNode(StoreProcess primary) throws IOException {
+        int port = freePort();
+        Path directory = Files.createTempDirectory("redis-replication-");
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.toString(),
+                "--repl-diskless-sync-delay", "0", "--client-output-buffer-limit", "replica 0 0 0"));
+        if (primary != null) {
+            command.addAll(List.of("--replicaof", primary.host(), Integer.toString(primary.port())));
+        }
+        return new StoreProcess(primary == null ? "redis-server (primary)" : "redis-server (replica)", port,
+                directory, command, greeting -> greeting.startsWith("+PONG")).startedOrClosed();
+    }
+
+    /**
+     * Starts {@code redis-server --sentinel} on a free port of 127.0.0.1, monitoring {@code primary}
+     * as {@code masterName} with a quorum of 2: it deems the primary down after {@code downAfter}
+     * without an answer, and retries a failed failover after twice {@code failoverTimeout}.
+     */
+    public static StoreProcess redisSentinel(StoreProcess primary, String masterName, Duration downAfter,
+            Duration failoverTimeout) throws IOException {
+        int port = freePort();
+        Path directory = Files.createTempDirectory("redis-sentinel-");
+        // Sentinel rewrites its configuration file as it learns the topology, so it gets one of its own.
+        Path configuration = directory.resolve("sentinel.conf");
+        Files.writeString(configuration, String.join("\n",
+                "port " + port,
+                "bind 127.0.0.1",
+                "dir " + directory,
+                "sentinel monitor " + masterName + " " + primary.host() + " " + primary.port() + " 2",
+                "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
+                "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
+                "sentinel parallel-syncs " + masterName + " 1", ""));
+        return new StoreProcess("redis-sentinel", port, directory,
+                List.of("redis-server", configuration.toString(), "--sentinel"),
+                greeting -> greeting.startsWith("+PONG")).startedOrClosed();
+    }
+
     /** Starts {@code nats-server} with JetStream on a free port of 127.0.0.1, storing in a temporary directory. */
     public static StoreProcess natsJetStream() throws IOException {
         int port = freePort();
@@ -89,6 +133,44 @@ public final class StoreProcess implements AutoCloseable {
                         directory.toString()),
                 greeting -> greeting.startsWith("INFO ") && greeting.contains("\"jetstream\":true"));
         return nats.startedOrClosed();
+    }
+
+    /**
+     * Starts {@code size} {@code nats-server -js} processes on free ports of 127.0.0.1, each with a
+     * cluster port and routes to the others, named {@code n1}, {@code n2} and so on, storing in
+     * temporary directories: a JetStream cluster, once its members elected a meta leader (see
+     * {@link NatsCluster}).
+     */
+    public static List<StoreProcess> natsClusterNodes(int size) throws IOException {
+        int[] clientPorts = new int[size];
+        int[] clusterPorts = new int[size];
+        for (int i = 0; i < size; i++) {
+            clientPorts[i] = freePort();
+            clusterPorts[i] = freePort();
+        }
+        List<StoreProcess> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < size; i++) {
+                List<String> routes = new ArrayList<>();
+                for (int j = 0; j < size; j++) {
+                    if (j != i) {
+                        routes.add("nats://127.0.0.1:" + clusterPorts[j]);
+                    }
+                }
+                Path directory = Files.createTempDirectory("nats-cluster-");
+                nodes.add(new StoreProcess("nats-server (cluster node n" + (i + 1) + ")", clientPorts[i], directory,
+                        List.of("nats-server", "-a", "127.0.0.1", "-p", Integer.toString(clientPorts[i]), "-js", "-sd",
+                                directory.toString(), "--server_name", "n" + (i + 1), "--cluster_name", "idempotency",
+                                "--cluster", "nats://127.0.0.1:" + clusterPorts[i], "--routes", String.join(",", routes)),
+                        greeting -> greeting.startsWith("INFO ") && greeting.contains("\"jetstream\":true"))
+                        .startedOrClosed());
+            }
+            return nodes;
+        }
+        catch (IOException | RuntimeException ex) {
+            nodes.forEach(StoreProcess::close);
+            throw ex;
+        }
     }
 
     public String host() {
@@ -107,6 +189,11 @@ public final class StoreProcess implements AutoCloseable {
     /** Whether the server's process is alive (it may be paused). */
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Whether the server is frozen by {@link #pause()}. */
+    public boolean isPaused() {
+        return paused;
     }
 
     /** Kills the server with {@code SIGKILL} (no shutdown, no goodbye to clients) and waits until it is gone. */

@@ -11,7 +11,10 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValueManagement;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueStatus;
+import io.nats.client.api.ServerInfo;
 import io.nats.client.api.StorageType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.idempotency.storage.IdempotencyStorageException;
 
@@ -31,16 +34,32 @@ import dev.idempotency.storage.IdempotencyStorageException;
  *   <li>fewer replicas than asked.</li>
  * </ul>
  * A longer history or max age is accepted: it costs space, not correctness.
+ *
+ * <p>A bucket of more than one replica, to be created or found, is refused with an
+ * {@link IllegalStateException} when the server the connection reached runs nats-server older
+ * than {@value #SAFE_REPLICATED_VERSION}, unless {@link NatsBucketSettings#allowUnsafeReplicas()}
+ * says to use it anyway (logged as a WARN): before that release, a replicated stream does not
+ * serialise the expected-last-sequence checks of concurrent writes (nats-server issue 4320), so
+ * two claims can both win a key, and a claim after a release or a takeover of an expired entry
+ * ran several times in a row with no fault at all on a three-node 2.9.10 cluster. The connection
+ * tells the version of the server it reached only; the other servers of a cluster appear in its
+ * information by address, so the check cannot see an older server elsewhere in the cluster.
  */
 public final class NatsBucketProvisioner {
+
+    /** The first nats-server release whose replicated streams serialise revision checks. */
+    public static final String SAFE_REPLICATED_VERSION = "2.9.21";
+
+    private static final Logger logger = LoggerFactory.getLogger(NatsBucketProvisioner.class);
 
     /** JetStream's "stream not found": the bucket does not exist. */
     private static final int STREAM_NOT_FOUND = 10059;
 
+    private final Connection connection;
     private final KeyValueManagement management;
 
     public NatsBucketProvisioner(Connection connection) {
-        Objects.requireNonNull(connection, "connection");
+        this.connection = Objects.requireNonNull(connection, "connection");
         try {
             this.management = connection.keyValueManagement();
         }
@@ -56,7 +75,9 @@ public final class NatsBucketProvisioner {
      *     completed entries, or the lease when that is longer
      * @return the status of the bucket the storage will use
      * @throws IllegalStateException when the bucket exists with settings that break the guarantees
-     *     and {@link NatsBucketSettings#adoptExisting()} is false
+     *     and {@link NatsBucketSettings#adoptExisting()} is false, or when it would have or has more
+     *     than one replica on a server older than {@value #SAFE_REPLICATED_VERSION} and
+     *     {@link NatsBucketSettings#allowUnsafeReplicas()} is false
      * @throws IdempotencyStorageException when NATS cannot answer
      */
     public KeyValueStatus ensure(NatsBucketSettings settings, Duration retention) {
@@ -64,7 +85,11 @@ public final class NatsBucketProvisioner {
         Objects.requireNonNull(retention, "retention");
         try {
             KeyValueStatus existing = find(settings.name());
-            return existing != null ? checked(existing, settings, retention) : create(settings, retention);
+            if (existing != null) {
+                return adopted(existing, settings, retention);
+            }
+            refuseUnsafeReplicas(settings.replicas(), settings);
+            return create(settings, retention);
         }
         catch (IOException | JetStreamApiException ex) {
             throw new IdempotencyStorageException("Could not ensure NATS KV bucket '" + settings.name() + "': "
@@ -90,7 +115,7 @@ public final class NatsBucketProvisioner {
             if (raced == null) {
                 throw ex;
             }
-            return checked(raced, settings, retention);
+            return adopted(raced, settings, retention);
         }
     }
 
@@ -104,6 +129,31 @@ public final class NatsBucketProvisioner {
             }
             throw ex;
         }
+    }
+
+    private KeyValueStatus adopted(KeyValueStatus existing, NatsBucketSettings settings, Duration retention) {
+        refuseUnsafeReplicas(existing.getReplicas(), settings);
+        return checked(existing, settings, retention);
+    }
+
+    /** Refuses {@code replicas} above one on a server older than {@value #SAFE_REPLICATED_VERSION}. */
+    private void refuseUnsafeReplicas(int replicas, NatsBucketSettings settings) {
+        ServerInfo server = connection.getServerInfo();
+        if (replicas <= 1 || !server.isOlderThanVersion(SAFE_REPLICATED_VERSION)) {
+            return;
+        }
+        String problem = "NATS KV bucket '" + settings.name() + "' has " + replicas + " replicas on nats-server "
+                + server.getVersion() + " (server " + server.getServerName() + "), older than "
+                + SAFE_REPLICATED_VERSION + ": before " + SAFE_REPLICATED_VERSION + " a replicated stream does not "
+                + "serialise the revision checks of concurrent writes (nats-server issue 4320), so two instances can "
+                + "both win the same claim and a request can run twice";
+        if (settings.allowUnsafeReplicas()) {
+            logger.warn("{}; used anyway, as allowUnsafeReplicas says", problem);
+            return;
+        }
+        throw new IllegalStateException(problem + ". Fix: upgrade every server of the cluster to "
+                + SAFE_REPLICATED_VERSION + " or later, or use a bucket of 1 replica; allowUnsafeReplicas "
+                + "(idempotency.storage.nats.allow-unsafe-replicas) starts anyway.");
     }
 
     private static KeyValueStatus checked(KeyValueStatus existing, NatsBucketSettings settings, Duration retention) {

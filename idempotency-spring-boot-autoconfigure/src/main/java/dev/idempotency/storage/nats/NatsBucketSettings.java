@@ -16,10 +16,13 @@ import io.nats.client.api.StorageType;
  *     so {@link Duration#ZERO} means "the retention"
  * @param adoptExisting use an existing bucket whose settings break the guarantees, rather than
  *     refusing to start
+ * @param allowUnsafeReplicas use a bucket of more than one replica on a server older than
+ *     {@value NatsBucketProvisioner#SAFE_REPLICATED_VERSION}, where claims can be won twice,
+ *     rather than refusing to start
  * @see NatsBucketProvisioner
  */
 public record NatsBucketSettings(String name, int replicas, StorageType storageType, Duration maxAge,
-        boolean adoptExisting) {
+        boolean adoptExisting, boolean allowUnsafeReplicas) {
 
     public NatsBucketSettings {
         Objects.requireNonNull(name, "name");
@@ -34,6 +37,12 @@ public record NatsBucketSettings(String name, int replicas, StorageType storageT
         if (maxAge.isNegative()) {
             throw new IllegalArgumentException("maxAge must not be negative, was " + maxAge);
         }
+    }
+
+    /** Settings that refuse replicated buckets on servers older than {@value NatsBucketProvisioner#SAFE_REPLICATED_VERSION}. */
+    public NatsBucketSettings(String name, int replicas, StorageType storageType, Duration maxAge,
+            boolean adoptExisting) {
+        this(name, replicas, storageType, maxAge, adoptExisting, false);
     }
 
     /** Bucket {@code idempotency}, one replica, file storage, max age from the retention, no adoption. */

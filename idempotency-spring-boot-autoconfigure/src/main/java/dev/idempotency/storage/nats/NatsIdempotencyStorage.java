@@ -1,6 +1,7 @@
 package dev.idempotency.storage.nats;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -26,6 +27,7 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValue;
 import io.nats.client.Message;
 import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.MessageGetRequest;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.KeyValueWatchOption;
@@ -45,7 +47,9 @@ import dev.idempotency.storage.StoredEntry;
 
 import static io.nats.client.support.NatsJetStreamConstants.DEFAULT_API_PREFIX;
 import static io.nats.client.support.NatsJetStreamConstants.EXPECTED_LAST_SUB_SEQ_HDR;
+import static io.nats.client.support.NatsJetStreamConstants.JSAPI_DIRECT_GET;
 import static io.nats.client.support.NatsJetStreamConstants.JSAPI_DIRECT_GET_LAST;
+import static io.nats.client.support.NatsJetStreamConstants.JSAPI_MSG_GET;
 import static io.nats.client.support.NatsJetStreamConstants.JS_NO_MESSAGE_FOUND_ERR;
 import static io.nats.client.support.NatsJetStreamConstants.JS_WRONG_LAST_SEQUENCE;
 
@@ -64,8 +68,17 @@ import static io.nats.client.support.NatsJetStreamConstants.JS_WRONG_LAST_SEQUEN
  * <p><b>Expiry.</b> nats-server before 2.11 has no per-entry time to live, so each entry
  * carries its state and its lease or retention, and counts it from the server's timestamp of
  * the revision ({@link KeyValueEntry#getCreated()}), compared with this host's clock. A clock
- * skew of S between this host and the server moves a takeover by S: keep clocks synchronized
- * (NTP) and leases much longer than the skew. An owner judges its own lease by this host's
+ * skew of S between this host and the server would move a takeover by S, and with this clock
+ * ahead by more than about three quarters of a lease, let a claim take over an entry whose owner
+ * still renews it. So the storage learns the offset from the server's timestamps of its own
+ * writes ({@link ClockOffset}): when it is created, it writes the entry {@value #CLOCK_PROBE_KEY}
+ * (an entry that looks expired at once, under a key the engine never derives, since derived keys
+ * never end with {@code =}) and reads its timestamp back; afterwards, at most once a second, it
+ * reads back the revision of a write of its own that the server acknowledged, without making the
+ * write wait for it. A claim takes an entry over only once its lease or retention has ended by
+ * the earliest time the server's clock can show, that is past the lease plus the most this clock
+ * may be ahead; an offset above a quarter of a lease is logged as a WARN. Keep clocks
+ * synchronized (NTP) all the same: a takeover waits for the offset. An owner judges its own lease by this host's
  * monotonic clock, counted from just before its write was sent, which can only end the lease
  * earlier than the server's view: once it is over, complete, extend and release answer
  * {@code false} without a round trip, even if no one took over (unless a write whose answer was
@@ -91,7 +104,9 @@ import static io.nats.client.support.NatsJetStreamConstants.JS_WRONG_LAST_SEQUEN
  * because this instance remembers the revision of its last write for each live claim; an
  * owner-only operation must therefore run on the instance that made the claim, and a token it
  * does not know is answered {@code false}. Every request waits at most the timeout given to the
- * constructor. A refused write is read from the server's answer as a value, not caught as an
+ * constructor. Besides, learning the clock offset (see Expiry) costs two round trips once, when
+ * the storage is created, and a get of a revision at most once a second after a write that won,
+ * which no operation waits for. A refused write is read from the server's answer as a value, not caught as an
  * exception. The direct get sent with a claim may be served by a replica, so on a replicated
  * bucket it may see an older revision: a live one is answered (the key was held within the
  * call), anything else makes the claim read again from the stream's leader.
@@ -107,6 +122,9 @@ import static io.nats.client.support.NatsJetStreamConstants.JS_WRONG_LAST_SEQUEN
  * ends the claim with {@code false}.
  */
 public final class NatsIdempotencyStorage implements IdempotencyStorage {
+
+    /** The key of the entry written when the storage is created, to learn the server's clock. */
+    static final String CLOCK_PROBE_KEY = "clock-probe=";
 
     private static final int MAX_ATTEMPTS = 16;
     private static final long SWEEP_EVERY_CLAIMS = 1024;
@@ -125,6 +143,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     private final ConcurrentHashMap<String, OwnedClaim> claims = new ConcurrentHashMap<>();
     private final AtomicLong claimCount = new AtomicLong();
     private final OwnerTokens tokens = new OwnerTokens();
+    private final ClockOffset clockOffset;
 
     /**
      * Uses the existing bucket {@code bucket}, with jnats' default request timeout.
@@ -142,7 +161,17 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
      * @throws IdempotencyStorageException when the bucket does not exist or NATS cannot answer
      */
     public NatsIdempotencyStorage(Connection connection, String bucket, Duration timeout) {
+        this(connection, bucket, timeout, Clock.systemUTC(), ClockOffset.SAMPLE_EVERY);
+    }
+
+    /**
+     * As the public constructor, with {@code clock} as this host's clock (tests give it an offset)
+     * and the clock offset sampled at most every {@code clockSampleEvery} after the probe.
+     */
+    NatsIdempotencyStorage(Connection connection, String bucket, Duration timeout, Clock clock,
+            Duration clockSampleEvery) {
         this.connection = Objects.requireNonNull(connection, "connection");
+        this.clockOffset = new ClockOffset(Objects.requireNonNull(clock, "clock"), bucket, clockSampleEvery);
         this.bucket = Objects.requireNonNull(bucket, "bucket");
         // jnats' own default when no timeout is given: the connection timeout (NatsJetStreamImpl).
         this.requestTimeout = timeout == null ? connection.getOptions().getConnectionTimeout() : timeout;
@@ -165,6 +194,58 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
                 ? DEFAULT_API_PREFIX + String.format(JSAPI_DIRECT_GET_LAST, streamName, subjectPrefix)
                 : null;
         this.maxAge = stream.getMaxAge();
+        probeClock();
+    }
+
+    /**
+     * Writes {@value #CLOCK_PROBE_KEY} and reads back the server's timestamp of the write, so the
+     * clock offset is known before the first claim: an instance that restarts after a crash may
+     * take over its predecessor's keys at once. Two round trips, once.
+     */
+    private void probeClock() {
+        clockOffset.claimSample();
+        byte[] probe = NatsEntry.completed(Duration.ofMillis(1), new byte[0]).encode();
+        try {
+            Instant sentAt = clockOffset.now();
+            long revision = keyValue.put(CLOCK_PROBE_KEY, probe);
+            Instant answeredAt = clockOffset.now();
+            clockOffset.add(sentAt, answeredAt, management.getMessage(streamName, revision).getTime().toInstant());
+        }
+        catch (JetStreamApiException ex) {
+            if (ex.getApiErrorCode() != JS_NO_MESSAGE_FOUND_ERR) {
+                throw failure("write", ex);
+            }
+            // Another instance probed right after: the next write of this one gives the first sample.
+        }
+        catch (IOException | IllegalStateException ex) {
+            throw failure("write", ex);
+        }
+    }
+
+    /**
+     * After a write of this instance stored {@code revision}, reads its timestamp back for the clock
+     * offset, at most once a second and without waiting: the answer is used when it comes.
+     */
+    private void sampleClock(long revision, Instant sentAt, Instant answeredAt) {
+        if (!clockOffset.claimSample()) {
+            return;
+        }
+        byte[] request = MessageGetRequest.forSequence(revision).serialize();
+        boolean direct = directGetPrefix != null;
+        String subject = DEFAULT_API_PREFIX + String.format(direct ? JSAPI_DIRECT_GET : JSAPI_MSG_GET, streamName);
+        try {
+            connection.requestWithTimeout(subject, request, requestTimeout).thenAccept(reply -> {
+                if (!reply.isStatusMessage()) {
+                    MessageInfo stored = new MessageInfo(reply, streamName, direct);
+                    if (!stored.hasError() && stored.getSeq() == revision) {
+                        clockOffset.add(sentAt, answeredAt, stored.getTime().toInstant());
+                    }
+                }
+            });
+        }
+        catch (IllegalStateException ex) {
+            // Closed or draining: no sample this time.
+        }
     }
 
     /**
@@ -176,6 +257,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     @Override
     public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
         Claim claim = newClaim(key, value, lease);
+        Instant sentAtWall = clockOffset.now();
         long sentAt = System.nanoTime();
         CompletableFuture<Message> written = send("write", () -> sendWrite(key, claim.entry(), 0));
         CompletableFuture<Message> lastRevision = directGetPrefix == null ? null
@@ -183,6 +265,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         long deadline = sentAt + requestTimeout.toNanos();
         long revision = writtenRevision(await(written, deadline, "write"));
         if (revision > 0) {
+            sampleClock(revision, sentAtWall, clockOffset.now());
             return acquired(claim, revision, sentAt);
         }
         return afterRefusal(claim, lastRevision == null ? null : lastRevision(await(lastRevision, deadline, "read")));
@@ -200,6 +283,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
             // Claims whose owner never completed nor released would otherwise stay remembered.
             claims.values().removeIf(owned -> !owned.isLive() && !owned.isUnconfirmed());
         }
+        clockOffset.warnIfAbove(lease);
         OwnerToken token = tokens.next();
         return new Claim(key, value, lease, token, NatsEntry.inProgress(token, lease, value).encode());
     }
@@ -214,7 +298,9 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
      * nothing, a deleted or expired entry, or an older revision: nothing then is taken on trust.
      * With nothing seen, the entry is read again; over a deleted or expired revision the claim
      * is a compare-and-set on that revision, which the server refuses if a newer one exists, and
-     * then the entry is read again. The loop is the one a claim without direct gets runs.
+     * then the entry is read again. The loop is the one a claim without direct gets runs. Expiry is
+     * judged by {@link ClockOffset#serverNowAtLeast()}: never while the clocks' offset could make
+     * a live lease look over.
      */
     ClaimResult afterRefusal(Claim claim, KeyValueEntry seen) {
         KeyValueEntry current = seen;
@@ -226,7 +312,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
             if (current != null) {
                 if (current.getOperation() == KeyValueOperation.PUT) {
                     NatsEntry stored = decode(current);
-                    if (!stored.isExpiredAt(current.getCreated().toInstant(), Instant.now())) {
+                    if (!stored.isExpiredAt(current.getCreated().toInstant(), clockOffset.serverNowAtLeast())) {
                         return new ClaimResult.Held(stored.payload());
                     }
                 }
@@ -279,7 +365,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
                 return false;
             }
             if (deleteRevision(key, current.getRevision())) {
-                return !decode(current).isExpiredAt(current.getCreated().toInstant(), Instant.now());
+                return !decode(current).isExpiredAt(current.getCreated().toInstant(), clockOffset.now());
             }
         }
         throw lostRaces("a delete");
@@ -336,7 +422,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         }
         NatsEntry entry = decode(current);
         Instant storedAt = current.getCreated().toInstant();
-        if (entry.isExpiredAt(storedAt, Instant.now())) {
+        if (entry.isExpiredAt(storedAt, clockOffset.now())) {
             return Optional.empty();
         }
         return Optional.of(new StoredEntry(entry.payload(), !entry.completed(), storedAt.plusMillis(entry.lifeMillis())));
@@ -369,6 +455,11 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     @Override
     public String name() {
         return "nats";
+    }
+
+    /** What this storage knows of the offset between this host's clock and the server's. */
+    ClockOffset clockOffset() {
+        return clockOffset;
     }
 
     /**
@@ -471,7 +562,7 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
             return Found.LOST;
         }
         NatsEntry stored = decode(current);
-        if (stored.isExpiredAt(current.getCreated().toInstant(), Instant.now())) {
+        if (stored.isExpiredAt(current.getCreated().toInstant(), clockOffset.now())) {
             return Found.LOST;
         }
         if (stored.completed()) {
@@ -491,10 +582,15 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
 
     /** Writes {@code entry} over {@code expectedRevision} (0: no revision yet); empty when another revision is last. */
     private OptionalLong write(String key, byte[] entry, long expectedRevision) {
+        Instant sentAt = clockOffset.now();
         long deadline = System.nanoTime() + requestTimeout.toNanos();
         long revision = writtenRevision(await(send("write", () -> sendWrite(key, entry, expectedRevision)), deadline,
                 "write"));
-        return revision > 0 ? OptionalLong.of(revision) : OptionalLong.empty();
+        if (revision <= 0) {
+            return OptionalLong.empty();
+        }
+        sampleClock(revision, sentAt, clockOffset.now());
+        return OptionalLong.of(revision);
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.springframework.dao.DataAccessException;
@@ -18,9 +19,12 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.types.Expiration;
 import org.springframework.data.redis.serializer.RedisSerializer;
+import org.springframework.util.ClassUtils;
 
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
@@ -48,13 +52,30 @@ import dev.idempotency.storage.StoredEntry;
  * Durations are rounded up to whole milliseconds; a zero or negative one is an
  * {@link IllegalArgumentException}.
  *
- * <p><b>Round trips.</b> One per operation. {@link #attemptLock} is one native
+ * <p><b>Round trips.</b> One per operation, plus one {@code WAIT} after a write that waits for
+ * replicas (see below). {@link #attemptLock} is one native
  * {@code SET key entry NX PX lease GET}, which writes the entry only when the key is absent and
  * otherwise returns the stored one, so a replay costs what a {@code GET} costs (Redis 7.0 or later
  * accepts {@code NX} with {@code GET}). {@link #complete}, {@link #release} and {@link #extend}
  * are one owner-checked script each; {@link #delete} is one {@code DEL}. Scripts run by
  * {@code EVALSHA}; after Redis drops its script cache the first call falls back to {@code EVAL},
  * which costs one extra round trip once.
+ *
+ * <p><b>Replication.</b> Redis acknowledges a write before its replicas have it, so a failover
+ * to a replica that lagged loses claims and completions the primary acknowledged, and a retry
+ * then runs again. With {@link RedisReplicaAcks} of N, a winning claim, a completion and a lease
+ * renewal are each followed by {@code WAIT N timeout} on the connection that sent the write
+ * (one more round trip, plus the replicas' acknowledgement); fewer than N replicas in time is an
+ * {@link IdempotencyStorageException}. A claim so refused is released first, best-effort, so its
+ * work never runs; a completion so refused has been written on the primary and is repeated by the
+ * caller, which then answers {@code true}. A renewal waits too: an unreplicated renewal would leave
+ * a promoted replica with the lease as it was before, which can end while the work still runs. A
+ * release does not wait: lost, it leaves the key held until its lease ends, never run twice. A
+ * losing claim and a refused owner operation wrote nothing and do not wait. Redis's {@code WAIT}
+ * blocks the connection it is sent on: with Lettuce's shared native connection, every command of
+ * this application queues behind it until the replicas answer or the timeout passes. It needs a
+ * Lettuce connection factory, through which it reaches the connection that wrote, on a Redis
+ * Cluster the one to the master of the key's slot ({@link LettuceReplicaWait}).
  *
  * <p>Spring Data's {@link DataAccessException}s, into which it translates the driver's errors,
  * are rethrown as {@link IdempotencyStorageException}.
@@ -63,13 +84,16 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
 
     /**
      * ARGV: owner header, completed entry, retention ms. Not owned, it answers 1 only when the key
-     * already holds exactly the completed entry: the repeat of a completion that took effect.
+     * already holds exactly the completed entry: the repeat of a completion that took effect. It
+     * writes that entry again then, keeping its expiry, so that a {@code WAIT} after the repeat
+     * waits for it to reach the replicas, even on a connection other than the first attempt's.
      */
     private static final OwnerCheckedScript COMPLETE = new OwnerCheckedScript("""
             redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
             return 1
             """, """
             if redis.call('STRLEN', KEYS[1]) == #ARGV[2] and redis.call('GET', KEYS[1]) == ARGV[2] then
+                redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
                 return 1
             end
             return 0
@@ -102,13 +126,35 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
             return 0
             """);
 
+    private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent(
+            "io.lettuce.core.RedisClient",
+            RedisIdempotencyStorage.class.getClassLoader());
+
     private final RedisTemplate<String, byte[]> redis;
+    private final RedisReplicaAcks replicaAcks;
     private final OwnerTokens tokens = new OwnerTokens();
     /** By owner token: completions whose answer was lost, until a later complete or release answers. */
     private final ConcurrentHashMap<String, UnconfirmedCompletion> unconfirmed = new ConcurrentHashMap<>();
 
-    /** Creates a storage on the application's connection factory, which stays the caller's to close. */
+    /**
+     * Creates a storage on the application's connection factory, which stays the caller's to close;
+     * writes wait for no replica.
+     */
     public RedisIdempotencyStorage(RedisConnectionFactory connectionFactory) {
+        this(connectionFactory, RedisReplicaAcks.NONE);
+    }
+
+    /**
+     * Creates a storage on the application's connection factory, which stays the caller's to close,
+     * whose claims, completions and renewals wait for {@code replicaAcks}.
+     */
+    public RedisIdempotencyStorage(RedisConnectionFactory connectionFactory, RedisReplicaAcks replicaAcks) {
+        this.replicaAcks = Objects.requireNonNull(replicaAcks, "replicaAcks");
+        if (replicaAcks.awaited() && !(LETTUCE_PRESENT && LettuceReplicaWait.applies(connectionFactory))) {
+            throw new IllegalArgumentException("Waiting for " + replicaAcks.replicas() + " replica(s) needs a Lettuce "
+                    + "connection factory, whose connection WAIT is sent on; this one is a "
+                    + connectionFactory.getClass().getName());
+        }
         RedisTemplate<String, byte[]> template = new RedisTemplate<>();
         template.setConnectionFactory(Objects.requireNonNull(connectionFactory, "connectionFactory"));
         // Bytes by default, so the template never falls back to JDK serialization.
@@ -120,17 +166,26 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
         this.redis = template;
     }
 
+    /**
+     * One native command; with {@link RedisReplicaAcks}, a {@code WAIT} after it when it won. A win
+     * the replicas did not acknowledge is released, best-effort, and refused.
+     */
     @Override
     public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
         OwnerToken token = tokens.next();
         byte[] entry = RedisEntry.inProgress(token, value).encode();
         Expiration expiry = Expiration.milliseconds(millis(lease));
-        byte[] stored = call("claim", () -> redis.execute((RedisCallback<byte[]>) connection -> connection
-                .stringCommands().setGet(key.getBytes(StandardCharsets.UTF_8), entry, expiry, SetOption.SET_IF_ABSENT)));
-        if (stored == null) {
+        Written<byte[]> claimed = write("claim", key, () -> redis.execute((RedisCallback<byte[]>) connection -> connection
+                .stringCommands().setGet(key.getBytes(StandardCharsets.UTF_8), entry, expiry, SetOption.SET_IF_ABSENT)),
+                Objects::isNull);
+        if (claimed.unacknowledged() != null) {
+            releaseQuietly(key, token);
+            throw claimed.unacknowledged();
+        }
+        if (claimed.answer() == null) {
             return new ClaimResult.Acquired(token);
         }
-        return new ClaimResult.Held(RedisEntry.decode(stored).payload());
+        return new ClaimResult.Held(RedisEntry.decode(claimed.answer()).payload());
     }
 
     /**
@@ -142,7 +197,7 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
         byte[] entry = RedisEntry.completed(value).encode();
         long sentAt = System.nanoTime();
         try {
-            boolean completed = ifOwner("complete", COMPLETE, key, token, entry, millisArgument(retention));
+            boolean completed = acknowledgedIfOwner("complete", COMPLETE, key, token, entry, millisArgument(retention));
             unconfirmed.remove(token.value());
             return completed;
         }
@@ -153,6 +208,7 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
         }
     }
 
+    /** Never waits for replicas: see the class's note on replication. */
     @Override
     public boolean release(String key, OwnerToken token) {
         unconfirmed.remove(token.value());
@@ -163,9 +219,9 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
     public boolean extend(String key, OwnerToken token, Duration lease) {
         UnconfirmedCompletion completion = unconfirmed.get(token.value());
         if (completion == null) {
-            return ifOwner("extend", EXTEND, key, token, millisArgument(lease));
+            return acknowledgedIfOwner("extend", EXTEND, key, token, millisArgument(lease));
         }
-        return ifOwner("extend", EXTEND_OR_COMPLETED, key, token, millisArgument(lease),
+        return acknowledgedIfOwner("extend", EXTEND_OR_COMPLETED, key, token, millisArgument(lease),
                 completion.sha1().getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -200,14 +256,93 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
 
     private boolean ifOwner(String operation, OwnerCheckedScript script, String key, OwnerToken token,
             byte[]... moreArgs) {
+        Object[] args = scriptArguments(token, moreArgs);
+        return args != null && Boolean.TRUE.equals(call(operation, () -> redis.execute(script, List.of(key), args)));
+    }
+
+    /** As {@link #ifOwner}, then waits for the replicas when the script changed the key. */
+    private boolean acknowledgedIfOwner(String operation, OwnerCheckedScript script, String key, OwnerToken token,
+            byte[]... moreArgs) {
+        Object[] args = scriptArguments(token, moreArgs);
+        return args != null && Boolean.TRUE.equals(write(operation, key,
+                () -> redis.execute(script, List.of(key), args), Boolean.TRUE::equals).acknowledged());
+    }
+
+    /** The owner header then {@code moreArgs}; {@code null} when the token owns nothing here. */
+    private static Object[] scriptArguments(OwnerToken token, byte[]... moreArgs) {
         byte[] header = RedisEntry.ownerHeader(token);
         if (header == null) {
-            return false;
+            return null;
         }
         Object[] args = new Object[1 + moreArgs.length];
         args[0] = header;
         System.arraycopy(moreArgs, 0, args, 1, moreArgs.length);
-        return Boolean.TRUE.equals(call(operation, () -> redis.execute(script, List.of(key), args)));
+        return args;
+    }
+
+    /**
+     * Runs {@code command}, a write to {@code key}; when {@link RedisReplicaAcks} are awaited and
+     * {@code changed} says the answer changed the key, sends {@code WAIT} on the same connection:
+     * a session binds one connection to the thread for both, whether the factory shares one native
+     * connection or hands out one from a pool per call.
+     */
+    private <T> Written<T> write(String operation, String key, Supplier<T> command, Predicate<T> changed) {
+        if (!replicaAcks.awaited()) {
+            return new Written<>(call(operation, command), null);
+        }
+        return call(operation, () -> redis.execute(new SessionCallback<Written<T>>() {
+            @Override
+            public <K, V> Written<T> execute(RedisOperations<K, V> operations) {
+                T answer = command.get();
+                return new Written<>(answer, changed.test(answer) ? unacknowledged(operation, key) : null);
+            }
+        }));
+    }
+
+    /** {@code WAIT} for the replicas; the error to report when too few acknowledged in time, else {@code null}. */
+    private IdempotencyStorageException unacknowledged(String operation, String key) {
+        long acknowledged;
+        try {
+            acknowledged = redis.execute((RedisCallback<Long>) connection -> awaitReplicas(connection, key));
+        }
+        catch (DataAccessException | IdempotencyStorageException ex) {
+            return new IdempotencyStorageException("Redis idempotency storage could not " + operation
+                    + " an entry: the wait for its replicas failed", ex);
+        }
+        if (acknowledged >= replicaAcks.replicas()) {
+            return null;
+        }
+        return new IdempotencyStorageException("Redis idempotency storage could not " + operation + " an entry: "
+                + acknowledged + " of " + replicaAcks.replicas() + " replica(s) acknowledged it within "
+                + replicaAcks.timeout());
+    }
+
+    private long awaitReplicas(RedisConnection connection, String key) {
+        return LettuceReplicaWait.await(connection, key.getBytes(StandardCharsets.UTF_8), replicaAcks.replicas(),
+                replicaAcks.timeoutMillis());
+    }
+
+    private void releaseQuietly(String key, OwnerToken token) {
+        try {
+            release(key, token);
+        }
+        catch (IdempotencyStorageException ex) {
+            // The claim stays in progress until its lease ends; no one runs its work meanwhile.
+        }
+    }
+
+    /**
+     * What a write answered, and why its replicas do not count as having acknowledged it; {@code null}
+     * when they did, when none are awaited, or when the write changed nothing.
+     */
+    private record Written<T>(T answer, IdempotencyStorageException unacknowledged) {
+
+        T acknowledged() {
+            if (unacknowledged != null) {
+                throw unacknowledged;
+            }
+            return answer;
+        }
     }
 
     /**
