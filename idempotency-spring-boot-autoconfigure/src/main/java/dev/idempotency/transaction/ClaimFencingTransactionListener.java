@@ -1,5 +1,7 @@
 package dev.idempotency.transaction;
 
+import java.util.function.Supplier;
+
 import org.springframework.transaction.TransactionExecution;
 import org.springframework.transaction.TransactionExecutionListener;
 
@@ -14,16 +16,30 @@ import dev.idempotency.engine.IdempotencyKeeper;
  */
 public final class ClaimFencingTransactionListener implements TransactionExecutionListener {
 
-    private final IdempotencyKeeper keeper;
+    private final Supplier<IdempotencyKeeper> keeperSource;
+    private volatile IdempotencyKeeper keeper;
 
-    public ClaimFencingTransactionListener(IdempotencyKeeper keeper) {
-        this.keeper = keeper;
+    /**
+     * @param keeper the keeper, looked up at the first transaction: a transaction manager is often
+     *     created before the keeper, whose own dependencies may need that transaction manager
+     */
+    public ClaimFencingTransactionListener(Supplier<IdempotencyKeeper> keeper) {
+        this.keeperSource = keeper;
     }
 
     @Override
     public void afterBegin(TransactionExecution transaction, Throwable beginFailure) {
         if (beginFailure == null) {
-            keeper.transactionBegan();
+            keeper().transactionBegan();
         }
+    }
+
+    private IdempotencyKeeper keeper() {
+        IdempotencyKeeper found = keeper;
+        if (found == null) {
+            found = keeperSource.get();
+            keeper = found;
+        }
+        return found;
     }
 }

@@ -62,7 +62,7 @@ final class TransactionFenceFixture implements AutoCloseable {
     /** Transactions on the orders' database, which tell {@code keeper} when they begin. */
     TransactionTemplate transactions(IdempotencyKeeper keeper) {
         DataSourceTransactionManager manager = new DataSourceTransactionManager(database);
-        manager.addListener(new ClaimFencingTransactionListener(keeper));
+        manager.addListener(new ClaimFencingTransactionListener(() -> keeper));
         return new TransactionTemplate(manager);
     }
 
