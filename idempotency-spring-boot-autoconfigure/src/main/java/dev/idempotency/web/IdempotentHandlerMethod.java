@@ -8,6 +8,8 @@ import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.mvc.method.annotation.ServletInvocableHandlerMethod;
 
+import dev.idempotency.engine.OwnedKey;
+
 /**
  * One invocation of a handler method, with the idempotency claim made at the moment the method
  * starts: after argument binding and validation, before the method body. Created per request.
@@ -53,7 +55,10 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
     protected Object doInvoke(Object... args) throws Exception {
         replayed = guard.admit(webRequest.getRequest(), this);
         if (replayed == null) {
-            return super.doInvoke(args);
+            // The claim fences the transactions the handler runs on this thread.
+            IdempotentExchange exchange = IdempotentExchange.of(webRequest.getRequest());
+            OwnedKey owned = exchange == null ? null : exchange.ownedKey();
+            return owned == null ? super.doInvoke(args) : owned.runAsCurrent(() -> super.doInvoke(args));
         }
         HttpServletResponse response = webRequest.getResponse();
         replayed.replayTo(response);
