@@ -100,7 +100,8 @@ public interface IdempotencyStorage {
     /**
      * Whether {@link #confirmBeforeCommit}, called now on this thread, writes inside the
      * application's transaction running on this thread, so that its committed mark commits or
-     * rolls back with that transaction's data. The default: no storage joins a transaction.
+     * rolls back with that transaction's data. Answers from what the calling thread holds, without
+     * a call to the store, and never throws. The default: no storage joins a transaction.
      */
     default boolean joinsCurrentTransaction() {
         return false;

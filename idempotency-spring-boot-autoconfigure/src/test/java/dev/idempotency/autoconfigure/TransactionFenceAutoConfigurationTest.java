@@ -50,23 +50,21 @@ class TransactionFenceAutoConfigurationTest {
 
     @Test
     void bootsTransactionManagerTellsTheKeeperOfItsTransactionsOnce() {
-        runner.withPropertyValues("idempotency.storage.type=jdbc").run(context -> {
-            assertThat(context).hasNotFailed();
-            assertThat(context.getBean(ConfigurableTransactionManager.class).getTransactionExecutionListeners())
-                    .filteredOn(ClaimFencingTransactionListener.class::isInstance).hasSize(1);
-            assertAWorkThatCommittedIsNeverRunAgain(context);
-        });
+        runner.withPropertyValues("idempotency.storage.type=jdbc").run(this::assertFencedOnce);
     }
 
     @Test
     void aTransactionManagerOfTheApplicationsOwnIsFencedToo() {
         runner.withPropertyValues("idempotency.storage.type=jdbc").withUserConfiguration(OwnTransactionManager.class)
-                .run(context -> {
-                    assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(ConfigurableTransactionManager.class).getTransactionExecutionListeners())
-                            .filteredOn(ClaimFencingTransactionListener.class::isInstance).hasSize(1);
-                    assertAWorkThatCommittedIsNeverRunAgain(context);
-                });
+                .run(this::assertFencedOnce);
+    }
+
+    /** The context's one transaction manager has the fence's listener once, and fences a work's commit. */
+    private void assertFencedOnce(AssertableApplicationContext context) {
+        assertThat(context).hasNotFailed();
+        assertThat(context.getBean(ConfigurableTransactionManager.class).getTransactionExecutionListeners())
+                .filteredOn(ClaimFencingTransactionListener.class::isInstance).hasSize(1);
+        assertAWorkThatCommittedIsNeverRunAgain(context);
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.idempotency.transaction;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -27,6 +26,7 @@ import dev.idempotency.testsupport.IdempotencyTable;
 import dev.idempotency.testsupport.TestDatabase;
 
 import static dev.idempotency.transaction.TransactionFenceFixture.LEASE;
+import static dev.idempotency.transaction.TransactionFenceFixture.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -102,44 +102,15 @@ class JdbcTransactionFenceTest {
 
     @Test
     void aWorkThatFailsAfterItsTransactionCommittedNeverRunsAgain() {
-        IdempotencyKeeper keeper = fixture.keeper(storage, LEASE, false);
-        TransactionTemplate transactions = fixture.transactions(keeper);
-        IdempotencyKey key = fixture.newKey();
-
-        assertThatThrownBy(() -> fixture.execute(keeper, key, () -> {
-            transactions.executeWithoutResult(status -> fixture.insertOrder("failed-late"));
-            throw new IllegalStateException("failed after the commit");
-        })).hasMessage("failed after the commit");
-
-        assertThatThrownBy(() -> fixture.execute(keeper, key, () -> {
-            fixture.insertOrder("retry-of-failed-late");
-            return "order";
-        })).isInstanceOf(IdempotentResultNotReplayableException.class);
-        assertThat(fixture.orders("failed-late")).isOne();
-        assertThat(fixture.orders("retry-of-failed-late")).isZero();
+        fixture.assertAWorkThatFailsAfterItsCommitNeverRunsAgain(fixture.keeper(storage, LEASE, false));
     }
 
     @Test
     void aHolderWhoseKeyWasTakenOverCannotCommit() {
-        IdempotencyKeeper holder = fixture.keeper(storage, LEASE, false);
-        IdempotencyKeeper otherInstance = fixture.keeper(storage, LEASE, false);
-        TransactionTemplate otherTransactions = fixture.transactions(otherInstance);
-        IdempotencyKey key = fixture.newKey();
+        assertThatThrownBy(() -> fixture.takeOverBeforeTheHolderCommits(storage, false))
+                .isInstanceOf(IdempotencyClaimLostException.class);
 
-        assertThatThrownBy(() -> fixture.execute(holder, key, () -> fixture.transactions(holder).execute(status -> {
-            fixture.insertOrder("stale");
-            // While this transaction is open, the key becomes another request's, which runs and completes.
-            otherInstance.evict(key);
-            join(fixture.onAnotherThread(() -> fixture.execute(otherInstance, key, () -> {
-                otherTransactions.executeWithoutResult(inner -> fixture.insertOrder("new-owner"));
-                return "new-owner's order";
-            })));
-            return "stale order";
-        }))).isInstanceOf(IdempotencyClaimLostException.class);
-
-        assertThat(fixture.orders("stale")).as("the stale holder's order, rolled back").isZero();
-        assertThat(fixture.orders("new-owner")).isOne();
-        assertThat(fixture.execute(holder, key, () -> "again")).isEqualTo("replayed:new-owner's order");
+        fixture.assertOnlyTheNewOwnersOrderCommitted();
     }
 
     @Test
@@ -217,17 +188,5 @@ class JdbcTransactionFenceTest {
 
         assertThat(fixture.orders("next task")).isOne();
         assertThat(fixture.execute(keeper, key, () -> "again")).isEqualTo("replayed:done");
-    }
-
-    private static <T> T join(Future<T> future) {
-        try {
-            return future.get(30, TimeUnit.SECONDS);
-        }
-        catch (ExecutionException ex) {
-            throw new IllegalStateException(ex.getCause());
-        }
-        catch (Exception ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 }

@@ -1,8 +1,5 @@
 package dev.idempotency.transaction;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -13,13 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.testcontainers.containers.GenericContainer;
 
 import dev.idempotency.engine.IdempotencyClaimLostException;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
-import dev.idempotency.engine.IdempotentResultNotReplayableException;
 import dev.idempotency.storage.redis.RedisIdempotencyStorage;
 import dev.idempotency.testsupport.TestDatabase;
 import dev.idempotency.testsupport.TestServer;
@@ -80,15 +75,15 @@ class RedisTransactionFenceTest {
 
     @Test
     void withTheFenceAHolderWhoseKeyWasTakenOverCannotCommit() {
-        assertThatThrownBy(() -> takeOverWhileTheHolderCommits(true)).isInstanceOf(IdempotencyClaimLostException.class);
+        assertThatThrownBy(() -> fixture.takeOverBeforeTheHolderCommits(storage, true))
+                .isInstanceOf(IdempotencyClaimLostException.class);
 
-        assertThat(fixture.orders("stale")).as("the stale holder's order, rolled back").isZero();
-        assertThat(fixture.orders("new-owner")).isOne();
+        fixture.assertOnlyTheNewOwnersOrderCommitted();
     }
 
     @Test
     void withoutTheFenceAHolderWhoseKeyWasTakenOverCommitsItsWorkToo() {
-        assertThat(takeOverWhileTheHolderCommits(false)).isEqualTo("stale order");
+        assertThat(fixture.takeOverBeforeTheHolderCommits(storage, false)).isEqualTo("stale order");
 
         assertThat(fixture.orders("stale")).as("the stale holder's order").isOne();
         assertThat(fixture.orders("new-owner")).isOne();
@@ -96,52 +91,6 @@ class RedisTransactionFenceTest {
 
     @Test
     void withTheFenceAWorkThatFailsAfterItsTransactionCommittedNeverRunsAgain() {
-        IdempotencyKeeper keeper = fixture.keeper(storage, LEASE, true);
-        TransactionTemplate transactions = fixture.transactions(keeper);
-        IdempotencyKey key = fixture.newKey();
-
-        assertThatThrownBy(() -> fixture.execute(keeper, key, () -> {
-            transactions.executeWithoutResult(status -> fixture.insertOrder("failed-late"));
-            throw new IllegalStateException("failed after the commit");
-        })).hasMessage("failed after the commit");
-
-        assertThatThrownBy(() -> fixture.execute(keeper, key, () -> {
-            fixture.insertOrder("retry-of-failed-late");
-            return "order";
-        })).isInstanceOf(IdempotentResultNotReplayableException.class);
-        assertThat(fixture.orders("failed-late")).isOne();
-        assertThat(fixture.orders("retry-of-failed-late")).isZero();
-    }
-
-    /**
-     * The holder inserts its order in a transaction; before it commits, its key is evicted and
-     * another instance claims it, runs and completes. Then the holder's transaction commits.
-     */
-    private String takeOverWhileTheHolderCommits(boolean fenced) {
-        IdempotencyKeeper holder = fixture.keeper(storage, LEASE, fenced);
-        IdempotencyKeeper otherInstance = fixture.keeper(storage, LEASE, fenced);
-        TransactionTemplate otherTransactions = fixture.transactions(otherInstance);
-        IdempotencyKey key = fixture.newKey();
-        return fixture.execute(holder, key, () -> fixture.transactions(holder).execute(status -> {
-            fixture.insertOrder("stale");
-            otherInstance.evict(key);
-            join(fixture.onAnotherThread(() -> fixture.execute(otherInstance, key, () -> {
-                otherTransactions.executeWithoutResult(inner -> fixture.insertOrder("new-owner"));
-                return "new-owner's order";
-            })));
-            return "stale order";
-        }));
-    }
-
-    private static <T> T join(Future<T> future) {
-        try {
-            return future.get(30, TimeUnit.SECONDS);
-        }
-        catch (ExecutionException ex) {
-            throw new IllegalStateException(ex.getCause());
-        }
-        catch (Exception ex) {
-            throw new IllegalStateException(ex);
-        }
+        fixture.assertAWorkThatFailsAfterItsCommitNeverRunsAgain(fixture.keeper(storage, LEASE, true));
     }
 }

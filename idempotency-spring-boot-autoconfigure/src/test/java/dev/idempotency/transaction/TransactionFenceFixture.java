@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -19,11 +21,15 @@ import dev.idempotency.engine.FailureMode;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
 import dev.idempotency.engine.IdempotencyListener;
+import dev.idempotency.engine.IdempotentResultNotReplayableException;
 import dev.idempotency.engine.IdempotentWork;
 import dev.idempotency.engine.RequestFingerprint;
 import dev.idempotency.engine.Takeover;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.testsupport.Utf8Codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What the transaction fence tests share: keepers on one storage, an orders table of the test's
@@ -98,6 +104,69 @@ final class TransactionFenceFixture implements AutoCloseable {
 
     <T> Future<T> onAnotherThread(Callable<T> call) {
         return otherThreads.submit(call);
+    }
+
+    /**
+     * The holder inserts the order "stale" in a transaction; before it commits, its key is
+     * evicted and another instance claims it, commits the order "new-owner" and completes. Then
+     * the holder's transaction commits (or, fenced, is refused).
+     *
+     * @return what the holder's work returned
+     */
+    String takeOverBeforeTheHolderCommits(IdempotencyStorage storage, boolean fenceEveryTransaction) {
+        IdempotencyKeeper holder = keeper(storage, LEASE, fenceEveryTransaction);
+        IdempotencyKeeper otherInstance = keeper(storage, LEASE, fenceEveryTransaction);
+        TransactionTemplate otherTransactions = transactions(otherInstance);
+        IdempotencyKey key = newKey();
+        return execute(holder, key, () -> transactions(holder).execute(status -> {
+            insertOrder("stale");
+            otherInstance.evict(key);
+            join(onAnotherThread(() -> execute(otherInstance, key, () -> {
+                otherTransactions.executeWithoutResult(inner -> insertOrder("new-owner"));
+                return "new-owner's order";
+            })));
+            return "stale order";
+        }));
+    }
+
+    /** After {@link #takeOverBeforeTheHolderCommits} refused the holder's commit. */
+    void assertOnlyTheNewOwnersOrderCommitted() {
+        assertThat(orders("stale")).as("the stale holder's order, rolled back").isZero();
+        assertThat(orders("new-owner")).isOne();
+    }
+
+    /**
+     * A work that commits the order "failed-late" and then fails is never run again under its key,
+     * for {@code keeper}: a retry is refused as not replayable.
+     */
+    void assertAWorkThatFailsAfterItsCommitNeverRunsAgain(IdempotencyKeeper keeper) {
+        TransactionTemplate transactions = transactions(keeper);
+        IdempotencyKey key = newKey();
+
+        assertThatThrownBy(() -> execute(keeper, key, () -> {
+            transactions.executeWithoutResult(status -> insertOrder("failed-late"));
+            throw new IllegalStateException("failed after the commit");
+        })).hasMessage("failed after the commit");
+
+        assertThatThrownBy(() -> execute(keeper, key, () -> {
+            insertOrder("retry-of-failed-late");
+            return "order";
+        })).isInstanceOf(IdempotentResultNotReplayableException.class);
+        assertThat(orders("failed-late")).isOne();
+        assertThat(orders("retry-of-failed-late")).isZero();
+    }
+
+    /** What {@code future} answers within 30 seconds; its failure as the cause of an {@link IllegalStateException}. */
+    static <T> T join(Future<T> future) {
+        try {
+            return future.get(30, TimeUnit.SECONDS);
+        }
+        catch (ExecutionException ex) {
+            throw new IllegalStateException(ex.getCause());
+        }
+        catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     private JdbcTemplate jdbc() {

@@ -9,9 +9,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,13 +54,7 @@ class CrashTakeoverTest {
         }
         finally {
             if (redis != null) {
-                try (RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
-                        StatefulRedisConnection<String, String> connection = client.connect()) {
-                    List<String> keys = connection.sync().keys(PREFIX + "*");
-                    if (!keys.isEmpty()) {
-                        connection.sync().del(keys.toArray(String[]::new));
-                    }
-                }
+                new RedisKeys(redis).delete(PREFIX);
             }
         }
     }
@@ -181,15 +172,13 @@ class CrashTakeoverTest {
 
     /** A's claim is the only key written under this test's prefix. */
     private static void awaitKeyInRedis(String prefix) throws InterruptedException {
-        try (RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
-                StatefulRedisConnection<String, String> connection = client.connect()) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (connection.sync().keys(prefix + "*").isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    fail("Instance A never claimed the key; see its output in target/sample-instances");
-                }
-                Thread.sleep(20);
+        RedisKeys keys = new RedisKeys(redis);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!keys.exist(prefix)) {
+            if (System.nanoTime() > deadline) {
+                fail("Instance A never claimed the key; see its output in target/sample-instances");
             }
+            Thread.sleep(20);
         }
     }
 

@@ -10,9 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,20 +70,13 @@ class TransactionCrashTest {
             database.deleteRun(run, keyPrefix);
             database.close();
         }
-        try (RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
-                StatefulRedisConnection<String, String> connection = client.connect()) {
-            List<String> keys = connection.sync().keys(keyPrefix + "*");
-            if (!keys.isEmpty()) {
-                connection.sync().del(keys.toArray(String[]::new));
-            }
-        }
+        new RedisKeys(redis).delete(keyPrefix);
     }
 
     @Test
     void withTheKeysInTheDatabaseARetryAfterTheHoldersOrderCommittedNeverCreatesASecond() throws Exception {
         String item = "committed-then-killed-" + run;
-        SampleInstance[] instances = killedAfterItsOrderCommitted(item, keys("jdbc"));
-        SampleInstance b = instances[1];
+        SampleInstance b = killedAfterItsOrderCommitted(item, keys("jdbc"));
 
         HttpResponse<byte[]> rightAfterTheKill = b.client.post("/orders", key(item), order(item, 1));
         Thread.sleep(LEASE.multipliedBy(2).toMillis());
@@ -100,9 +90,8 @@ class TransactionCrashTest {
     @Test
     void withTheKeysInRedisARetryAfterTheHoldersOrderCommittedCreatesASecondOnceTheLeaseEnds() throws Exception {
         String item = "committed-then-killed-redis-" + run;
+        SampleInstance b = killedAfterItsOrderCommitted(item, keys("redis"));
         long killedAt = System.nanoTime();
-        SampleInstance[] instances = killedAfterItsOrderCommitted(item, keys("redis"));
-        SampleInstance b = instances[1];
 
         HttpResponse<byte[]> retry = b.client.post("/orders", key(item), order(item, 1));
         while (retry.statusCode() == 409 && System.nanoTime() - killedAt < LEASE.plusSeconds(10).toNanos()) {
@@ -135,9 +124,11 @@ class TransactionCrashTest {
 
     /**
      * Instance A creates the order and is killed once it committed, before its response is
-     * stored; B is ready to retry.
+     * stored.
+     *
+     * @return instance B, ready to retry
      */
-    private SampleInstance[] killedAfterItsOrderCommitted(String item, List<String> keys) throws Exception {
+    private SampleInstance killedAfterItsOrderCommitted(String item, List<String> keys) throws Exception {
         SampleInstance a = start("a-" + item, keys, "--sample.orders.after-commit-delay=60s");
         SampleInstance b = start("b-" + item, keys);
         a.awaitReady();
@@ -147,7 +138,7 @@ class TransactionCrashTest {
         await(() -> database.orders(item) == 1, "A never committed its order", a);
         a.killWithSigkill();
         assertThat(hanging).failsWithin(Duration.ofSeconds(10));
-        return new SampleInstance[] { a, b };
+        return b;
     }
 
     private void assertOnlyTheNewOwnersOrderCommits(String item, List<String> keys, BooleanSupplier claimed)
@@ -201,10 +192,7 @@ class TransactionCrashTest {
     }
 
     private boolean claimedInRedis() {
-        try (RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
-                StatefulRedisConnection<String, String> connection = client.connect()) {
-            return !connection.sync().keys(keyPrefix + "*").isEmpty();
-        }
+        return new RedisKeys(redis).exist(keyPrefix);
     }
 
     private static void assertNotReplayable(HttpResponse<byte[]> response) {

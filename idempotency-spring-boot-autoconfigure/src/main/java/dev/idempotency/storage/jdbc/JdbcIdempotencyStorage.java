@@ -215,8 +215,8 @@ public final class JdbcIdempotencyStorage implements IdempotencyStorage {
             return !holder.getConnection().getAutoCommit();
         }
         catch (SQLException ex) {
-            throw new IdempotencyStorageException("JDBC idempotency storage could not read the application "
-                    + "transaction's connection", ex);
+            // A connection that cannot tell is broken: the transaction's commit fails without the mark.
+            return false;
         }
     }
 
