@@ -33,6 +33,9 @@ import dev.idempotency.storage.OwnerToken;
  * nor released the key is how a later claim tells "never ran" from "ran, outcome unknown", since
  * the key's own in-progress entry ends with its lease. It costs such a first request one more
  * round trip.
+ * While a claim's work runs ({@link OwnedKey#runAsCurrent}), the application's transactions that
+ * it begins are fenced, so that a holder whose key was taken over cannot commit: see
+ * {@link #transactionBegan()}.
  * Storage failures surface as {@link IdempotencyStorageException}.
  */
 public final class IdempotencyKeeper implements AutoCloseable {
