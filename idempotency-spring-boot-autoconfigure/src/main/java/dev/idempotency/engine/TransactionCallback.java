@@ -16,8 +16,10 @@ public interface TransactionCallback {
     /** How a transaction ended. */
     enum Completion {
 
+        /** The data was committed. */
         COMMITTED,
 
+        /** Nothing was committed. */
         ROLLED_BACK,
 
         /** The commit failed in a way that leaves unknown whether the data was committed. */
