@@ -8,7 +8,10 @@ import com.tngtech.archunit.lang.ArchRule;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-/** Dependencies point down only: storage, then engine, then web and aop, then autoconfigure on top. */
+/**
+ * Dependencies point down only: storage, then engine, then web, aop and the transaction adapter,
+ * then autoconfigure on top.
+ */
 @AnalyzeClasses(packages = "dev.idempotency", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -17,6 +20,20 @@ class ArchitectureTest {
             .that().resideInAnyPackage("dev.idempotency.storage..", "dev.idempotency.engine..")
             .should().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "org.aspectj..",
                     "org.springframework.boot..", "org.springframework.web..", "dev.idempotency.web..",
+                    "dev.idempotency.aop..", "dev.idempotency.transaction..", "dev.idempotency.autoconfigure..");
+
+    /** Only the JDBC backend, which runs its statements through spring-jdbc, touches Spring's transactions. */
+    @ArchTest
+    static final ArchRule engineAndStorageSpiKnowNothingOfSpringTransactions = noClasses()
+            .that().resideInAnyPackage("dev.idempotency.engine..", "dev.idempotency.storage",
+                    "dev.idempotency.storage.memory..", "dev.idempotency.storage.redis..", "dev.idempotency.storage.nats..")
+            .should().dependOnClassesThat().resideInAPackage("org.springframework.transaction..");
+
+    @ArchTest
+    static final ArchRule theTransactionAdapterKnowsOnlyTheEngineAndSpringTransactions = noClasses()
+            .that().resideInAPackage("dev.idempotency.transaction..")
+            .should().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "org.springframework.boot..",
+                    "org.springframework.web..", "dev.idempotency.storage..", "dev.idempotency.web..",
                     "dev.idempotency.aop..", "dev.idempotency.autoconfigure..");
 
     @ArchTest

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -23,15 +24,16 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * the same run. See {@code docs/benchmarks.md} for the command and what each ratio means.
  *
  * <p>Arguments: {@code --quick} (a smoke run of about two minutes; its numbers mean little),
- * {@code --only=engine,redis,nats,http} (and {@code redis-acks}, which no run includes unless
+ * {@code --only=engine,redis,nats,jdbc,http} (and {@code redis-acks}, which no run includes unless
  * asked: it needs a Redis primary with a replica), {@code --http-connections=N} (16 by default),
- * {@code --redis=redis://host:port},
- * {@code --nats=nats://host:port}, {@code --verbose} (JMH's own output). Progress goes to
- * standard error, the table to standard output.
+ * {@code --redis=redis://host:port}, {@code --nats=nats://host:port},
+ * {@code --postgres=postgresql://host:port/database} (user {@code postgres}, no password),
+ * {@code --verbose} (JMH's own output). Progress goes to standard error, the table to standard
+ * output.
  */
 public final class BenchmarkReport {
 
-    private static final Set<String> SUITES = Set.of("engine", "redis", "redis-acks", "nats", "http");
+    private static final Set<String> SUITES = Set.of("engine", "redis", "redis-acks", "nats", "jdbc", "http");
     /** The replicas the {@code redis-acks} suite waits for. */
     private static final int REPLICA_ACKS = 1;
     private static final int[] STORE_THREADS = { 1, 16 };
@@ -50,7 +52,7 @@ public final class BenchmarkReport {
         boolean quick = false;
         boolean verbose = false;
         int connections = 16;
-        Set<String> suites = new LinkedHashSet<>(List.of("engine", "redis", "nats", "http"));
+        Set<String> suites = new LinkedHashSet<>(List.of("engine", "redis", "nats", "jdbc", "http"));
         for (String arg : args) {
             if (arg.equals("--quick")) {
                 quick = true;
@@ -71,9 +73,13 @@ public final class BenchmarkReport {
             else if (arg.startsWith("--nats=")) {
                 System.setProperty(StoreAddresses.NATS_PROPERTY, arg.substring("--nats=".length()));
             }
+            else if (arg.startsWith("--postgres=")) {
+                System.setProperty(StoreAddresses.POSTGRES_PROPERTY, arg.substring("--postgres=".length()));
+            }
             else {
                 System.err.println("Unknown argument " + arg + "; known: --quick --verbose --only=" + String.join(",",
-                        SUITES) + " --http-connections=N --redis=redis://host:port --nats=nats://host:port");
+                        SUITES) + " --http-connections=N --redis=redis://host:port --nats=nats://host:port"
+                        + " --postgres=postgresql://host:port/database");
                 System.exit(2);
             }
         }
@@ -98,6 +104,9 @@ public final class BenchmarkReport {
         }
         if (suites.contains("nats")) {
             report.nats();
+        }
+        if (suites.contains("jdbc")) {
+            report.jdbc();
         }
         if (suites.contains("http")) {
             report.http();
@@ -148,6 +157,48 @@ public final class BenchmarkReport {
     private void nats() {
         store("Engine, NATS KV storage", "NATS", StoreAddresses.nats(), RoundTripCount::nats,
                 NatsStorageBenchmark.class, Map.of(), "create + update", "get");
+    }
+
+    /**
+     * The JDBC storage's rows as every store's, then the transactional mode's: a first request
+     * whose work commits a transaction inserting one business row, and one whose result is written
+     * in the caller's transaction, each against that transaction alone.
+     */
+    private void jdbc() {
+        String name = "Engine, JDBC storage";
+        URI address = StoreAddresses.postgres();
+        AtomicReference<RoundTripCount.JdbcCosts> counted = new AtomicReference<>();
+        store(name, "PostgreSQL", address, () -> {
+            counted.set(RoundTripCount.jdbc());
+            return counted.get().store();
+        }, JdbcStorageBenchmark.class, Map.of(), "INSERT ON CONFLICT DO NOTHING + UPDATE", "SELECT");
+        if (!StoreAddresses.answers(address)) {
+            return;
+        }
+        RoundTripCount.JdbcCosts costs = counted.get();
+        for (boolean resultInTheTransaction : new boolean[] { false, true }) {
+            String method = resultInTheTransaction ? "resultInTheTransaction" : "workInATransaction";
+            for (int threads : STORE_THREADS) {
+                try {
+                    JmhRun.Score library1 = score(JdbcStorageBenchmark.class, method, threads);
+                    JmhRun.Score plain1 = score(JdbcStorageBenchmark.class, "plainTransaction", threads);
+                    JmhRun.Score plain2 = score(JdbcStorageBenchmark.class, "plainTransaction", threads);
+                    JmhRun.Score library2 = score(JdbcStorageBenchmark.class, method, threads);
+                    ForkPair library = new ForkPair(library1, library2);
+                    ForkPair plain = new ForkPair(plain1, plain2);
+                    RoundTripCount.PathCost libraryCost = costs == null ? null
+                            : resultInTheTransaction ? costs.resultInTheTransaction() : costs.workInATransaction();
+                    table.add(name, resultInTheTransaction ? "transaction, result written in it"
+                            : "transaction, work commits it", Integer.toString(threads), throughput(library, libraryCost),
+                            "plain transaction, one INSERT: " + throughput(plain, costs == null ? null
+                                    : costs.plainTransaction()),
+                            String.format(Locale.ROOT, "%.2f", library.score() / plain.score()), "none set", "-");
+                }
+                catch (RunnerException ex) {
+                    failed(name + " " + method + ", " + threads + " threads", ex);
+                }
+            }
+        }
     }
 
     /** One store's rows: round trips counted once, then each path at each thread count against its baseline. */

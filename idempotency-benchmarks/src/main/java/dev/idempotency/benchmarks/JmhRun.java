@@ -69,6 +69,7 @@ record JmhRun(int warmUpIterations, TimeValue warmUpTime, int measurementIterati
     private static List<String> forkedJvmArguments() {
         return List.of("-Xms2g", "-Xmx2g",
                 "-D" + StoreAddresses.REDIS_PROPERTY + "=" + StoreAddresses.redis(),
-                "-D" + StoreAddresses.NATS_PROPERTY + "=" + StoreAddresses.nats());
+                "-D" + StoreAddresses.NATS_PROPERTY + "=" + StoreAddresses.nats(),
+                "-D" + StoreAddresses.POSTGRES_PROPERTY + "=" + StoreAddresses.postgres());
     }
 }

@@ -1,8 +1,17 @@
 package dev.idempotency.benchmarks;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.SocketAddress;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+
+import javax.sql.DataSource;
 
 import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.protocol.ProtocolKeyword;
@@ -12,13 +21,15 @@ import io.nats.client.impl.NatsStatistics;
 
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * Counts the round trips of latency each path takes per operation, on one thread, outside JMH.
  * Counted at the client, so other clients of the same server do not count. On Redis each command
- * is one (Lettuce's command completions: nothing is pipelined on one thread). On NATS a request
- * sent while the operation's earlier requests are still unanswered shares their round trip: a
- * request starts a new one only if an answer arrived since the previous request was sent.
+ * is one (Lettuce's command completions: nothing is pipelined on one thread); on PostgreSQL each
+ * statement and each commit. On NATS a request sent while the operation's earlier requests are
+ * still unanswered shares their round trip: a request starts a new one only if an answer arrived
+ * since the previous request was sent.
  */
 final class RoundTripCount {
 
@@ -95,6 +106,42 @@ final class RoundTripCount {
         }
     }
 
+    /** What the JDBC suite's paths send: the four of a store, and the three transactional ones. */
+    record JdbcCosts(StoreCosts store, PathCost plainTransaction, PathCost workInATransaction,
+            PathCost resultInTheTransaction) {
+    }
+
+    /**
+     * On PostgreSQL each statement executed is one round trip, and so is each commit (PgJDBC sends
+     * a transaction's {@code BEGIN} with its first statement).
+     */
+    static JdbcCosts jdbc() throws Exception {
+        StatementCounter statements = new StatementCounter();
+        JdbcStorageBenchmark.Database database = new JdbcStorageBenchmark.Database();
+        try {
+            database.open(statements::counting);
+            JdbcStorageBenchmark benchmark = new JdbcStorageBenchmark();
+            JdbcStorageBenchmark.ThreadKeys keys = new JdbcStorageBenchmark.ThreadKeys();
+            keys.setUp(database);
+            LongSupplier sent = statements::count;
+            StoreCosts store = new StoreCosts(
+                    "PostgreSQL " + database.jdbc.queryForObject("SHOW server_version", String.class),
+                    new PathCost(perOperation(sent, () -> benchmark.firstRequest(database, keys))),
+                    new PathCost(perOperation(sent, () -> benchmark.baselineFirstRequest(database, keys))),
+                    new PathCost(perOperation(sent, () -> benchmark.replay(database))),
+                    new PathCost(perOperation(sent, () -> benchmark.baselineReplay(database))));
+            return new JdbcCosts(store,
+                    new PathCost(perOperation(sent, () -> benchmark.plainTransaction(database, keys))),
+                    new PathCost(perOperation(sent, () -> benchmark.workInATransaction(database, keys))),
+                    new PathCost(perOperation(sent, () -> benchmark.resultInTheTransaction(database, keys))));
+        }
+        finally {
+            if (database.pool != null) {
+                database.tearDown();
+            }
+        }
+    }
+
     /** Requests sent per operation, after a warm-up (the first script call may load the script). */
     private static double perOperation(LongSupplier counter, Operation operation) throws Exception {
         warmUp(operation);
@@ -112,6 +159,52 @@ final class RoundTripCount {
     private static void warmUp(Operation operation) throws Exception {
         for (int i = 0; i < WARM_UP; i++) {
             operation.run();
+        }
+    }
+
+    /** Counts the statements executed and the commits and rollbacks of a DataSource's connections. */
+    private static final class StatementCounter {
+
+        private static final Set<String> ROUND_TRIPS = Set.of("execute", "executeQuery", "executeUpdate",
+                "executeLargeUpdate", "executeBatch", "executeLargeBatch", "commit", "rollback");
+
+        private final AtomicLong sent = new AtomicLong();
+
+        DataSource counting(DataSource target) {
+            return new DelegatingDataSource(target) {
+                @Override
+                public java.sql.Connection getConnection() throws SQLException {
+                    return counted(java.sql.Connection.class, super.getConnection());
+                }
+            };
+        }
+
+        /** {@code target}, counting its round trips and those of the statements it makes. */
+        private <T> T counted(Class<T> type, T target) {
+            InvocationHandler handler = (proxy, method, args) -> {
+                if (ROUND_TRIPS.contains(method.getName())) {
+                    sent.incrementAndGet();
+                }
+                Object result;
+                try {
+                    result = method.invoke(target, args);
+                }
+                catch (InvocationTargetException ex) {
+                    throw ex.getCause();
+                }
+                if (result instanceof PreparedStatement statement) {
+                    return counted(PreparedStatement.class, statement);
+                }
+                if (result instanceof Statement statement) {
+                    return counted(Statement.class, statement);
+                }
+                return result;
+            };
+            return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] { type }, handler));
+        }
+
+        long count() {
+            return sent.get();
         }
     }
 

@@ -7,13 +7,16 @@ import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Where the Redis and NATS servers under test listen. Read from system properties so that the
+ * Where the Redis, NATS and PostgreSQL servers under test listen. Read from system properties so that the
  * report can hand them to JMH's forked JVMs; loopback by default.
  */
 final class StoreAddresses {
 
     static final String REDIS_PROPERTY = "idempotency.bench.redis";
     static final String NATS_PROPERTY = "idempotency.bench.nats";
+    static final String POSTGRES_PROPERTY = "idempotency.bench.postgres";
+    /** The PostgreSQL user, with no password (trust authentication on loopback). */
+    static final String POSTGRES_USER = "postgres";
 
     private StoreAddresses() {
     }
@@ -24,6 +27,11 @@ final class StoreAddresses {
 
     static URI nats() {
         return URI.create(System.getProperty(NATS_PROPERTY, "nats://127.0.0.1:4222"));
+    }
+
+    /** A PostgreSQL database, as {@code postgresql://host:port/database}. */
+    static URI postgres() {
+        return URI.create(System.getProperty(POSTGRES_PROPERTY, "postgresql://127.0.0.1:5432/test"));
     }
 
     /** Whether something accepts connections at the address. */

@@ -17,10 +17,12 @@ import dev.idempotency.storage.StoredEntry;
 
 /**
  * An {@link IdempotencyStorage} that times the calls of the claim protocol in {@value #TIMER},
- * tagged {@code operation} ({@code claim}, {@code complete}, {@code release}, {@code renew}),
+ * tagged {@code operation} ({@code claim}, {@code complete}, {@code release}, {@code renew},
+ * {@code confirm} for the confirmation before an application transaction commits),
  * {@code result} ({@code acquired} or {@code held} for a claim; {@code ok} or {@code lost}
  * otherwise; {@code error} when the storage threw) and {@code storage}. Operator calls
- * ({@code read}, {@code delete}, {@code ping}) and {@code awaitChange} are delegated untimed.
+ * ({@code read}, {@code delete}, {@code ping}), {@code awaitChange} and {@code joinsCurrentTransaction}
+ * are delegated untimed.
  */
 public final class TimedIdempotencyStorage implements IdempotencyStorage {
 
@@ -35,7 +37,7 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
         this.delegate = delegate;
         this.registry = registry;
         register("claim", "acquired", "held", "error");
-        for (String operation : new String[] { "complete", "release", "renew" }) {
+        for (String operation : new String[] { "complete", "release", "renew", "confirm" }) {
             register(operation, "ok", "lost", "error");
         }
     }
@@ -70,6 +72,18 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
     @Override
     public boolean extend(String key, OwnerToken token, Duration lease) {
         return timed("renew", () -> delegate.extend(key, token, lease), TimedIdempotencyStorage::owned);
+    }
+
+    @Override
+    public boolean confirmBeforeCommit(String key, OwnerToken token, byte[] committedValue, Duration lease,
+            Duration retention) {
+        return timed("confirm", () -> delegate.confirmBeforeCommit(key, token, committedValue, lease, retention),
+                TimedIdempotencyStorage::owned);
+    }
+
+    @Override
+    public boolean joinsCurrentTransaction() {
+        return delegate.joinsCurrentTransaction();
     }
 
     @Override

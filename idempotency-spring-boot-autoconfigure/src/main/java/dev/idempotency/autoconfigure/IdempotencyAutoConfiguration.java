@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Import;
 import dev.idempotency.engine.FailureMode;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyListener;
+import dev.idempotency.engine.TransactionHooks;
 import dev.idempotency.storage.IdempotencyStorage;
 
 /**
@@ -26,7 +27,7 @@ import dev.idempotency.storage.IdempotencyStorage;
 @ConditionalOnBooleanProperty(name = "idempotency.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(IdempotencyProperties.class)
 @Import({ MemoryStorageConfiguration.class, RedisStorageConfiguration.class, NatsStorageConfiguration.class,
-        JdbcStorageConfiguration.class,
+        JdbcStorageConfiguration.class, TransactionFenceConfiguration.class,
         StorageLibraryMissingConfiguration.Redis.class,
         StorageLibraryMissingConfiguration.Nats.class,
         StorageLibraryMissingConfiguration.Jdbc.class })
@@ -37,7 +38,8 @@ public class IdempotencyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     IdempotencyKeeper idempotencyKeeper(IdempotencyStorage storage, IdempotencyProperties properties,
-            ObjectProvider<IdempotencyListener> listeners, ObjectProvider<IdempotencyStorageDecorator> decorators) {
+            ObjectProvider<IdempotencyListener> listeners, ObjectProvider<IdempotencyStorageDecorator> decorators,
+            ObjectProvider<TransactionHooks> transactions) {
         FailureMode failureMode = properties.getStorage().getFailureMode();
         if (properties.getLease().compareTo(properties.getTtl()) > 0) {
             // Legal, so not refused: but a crashed request then blocks its key longer than a result is replayed.
@@ -52,7 +54,8 @@ public class IdempotencyAutoConfiguration {
         }
         IdempotencyKeeper keeper = new IdempotencyKeeper(decorated, properties.getKeyPrefix(), properties.getTtl(),
                 properties.getLease(), failureMode, properties.getTakeover(),
-                new CompositeIdempotencyListener(listeners.orderedStream().toList()));
+                new CompositeIdempotencyListener(listeners.orderedStream().toList()),
+                transactions.getIfAvailable(() -> TransactionHooks.NONE), properties.isTransactionFence());
         logger.info("Idempotency on, storage: {} (retention {}, lease {}, {}, takeover {})", storage.name(),
                 properties.getTtl(), properties.getLease(), failureMode, properties.getTakeover());
         return keeper;

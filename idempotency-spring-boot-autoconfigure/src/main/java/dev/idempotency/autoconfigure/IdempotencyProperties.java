@@ -57,6 +57,14 @@ public class IdempotencyProperties {
     /** The longest a duplicate waits for the first request when in-progress is wait; then 409. */
     private Duration waitTimeout = Duration.ofSeconds(10);
 
+    /**
+     * Whether a transaction that a protected request's work commits is fenced also when the
+     * storage is outside it (Redis, NATS, memory, JDBC on another DataSource): one owner-checked
+     * renewal just before the commit, which rolls the transaction back when the key was taken over.
+     * A JDBC storage on the transaction's own DataSource always fences, inside the transaction.
+     */
+    private boolean transactionFence;
+
     private final Storage storage = new Storage();
 
     private final Web web = new Web();
@@ -121,6 +129,14 @@ public class IdempotencyProperties {
 
     public void setWaitTimeout(Duration waitTimeout) {
         this.waitTimeout = PropertyRules.notNegative(waitTimeout);
+    }
+
+    public boolean isTransactionFence() {
+        return transactionFence;
+    }
+
+    public void setTransactionFence(boolean transactionFence) {
+        this.transactionFence = transactionFence;
     }
 
     public Storage getStorage() {

@@ -33,6 +33,9 @@ import dev.idempotency.storage.OwnerToken;
  * nor released the key is how a later claim tells "never ran" from "ran, outcome unknown", since
  * the key's own in-progress entry ends with its lease. It costs such a first request one more
  * round trip.
+ * While a claim's work runs ({@link OwnedKey#runAsCurrent}), the application's transactions that
+ * it begins are fenced, so that a holder whose key was taken over cannot commit: see
+ * {@link #transactionBegan()}.
  * Storage failures surface as {@link IdempotencyStorageException}.
  */
 public final class IdempotencyKeeper implements AutoCloseable {
@@ -50,6 +53,7 @@ public final class IdempotencyKeeper implements AutoCloseable {
     private final FailureMode failureMode;
     private final Takeover takeover;
     private final IdempotencyListener listener;
+    private final TransactionFencing fencing;
     private final LeaseScheduler scheduler = new LeaseScheduler();
 
     /** A fail-closed keeper that tells no listener; see the full constructor. */
@@ -75,6 +79,21 @@ public final class IdempotencyKeeper implements AutoCloseable {
      */
     public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease,
             FailureMode failureMode, Takeover takeover, IdempotencyListener listener) {
+        this(storage, keyPrefix, retention, lease, failureMode, takeover, listener, TransactionHooks.NONE, false);
+    }
+
+    /**
+     * A keeper that fences the application's transactions: see {@link #transactionBegan()}.
+     *
+     * @param transactions the application's transactions, through an adapter of its transaction library
+     * @param fenceEveryTransaction whether a transaction the storage does not join (Redis, NATS, memory,
+     *     or JDBC on another DataSource) is fenced too, at one storage call per commit
+     *     ({@code idempotency.transaction-fence}); one it joins always is
+     * @see #IdempotencyKeeper(IdempotencyStorage, String, Duration, Duration, FailureMode, Takeover, IdempotencyListener)
+     */
+    public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease,
+            FailureMode failureMode, Takeover takeover, IdempotencyListener listener, TransactionHooks transactions,
+            boolean fenceEveryTransaction) {
         this.storage = Objects.requireNonNull(storage, "storage");
         this.keyPrefix = requireStorageSafe(keyPrefix);
         this.retention = requirePositive(retention, "retention");
@@ -85,6 +104,8 @@ public final class IdempotencyKeeper implements AutoCloseable {
         }
         this.takeover = takeover;
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.fencing = new TransactionFencing(Objects.requireNonNull(transactions, "transactions"),
+                fenceEveryTransaction);
     }
 
     /**
@@ -230,7 +251,7 @@ public final class IdempotencyKeeper implements AutoCloseable {
         }
         if (result instanceof ClaimResult.Acquired acquired) {
             return new OwnedKey(storage, storageKey, acquired.token(), startMark, fingerprint, claimedAt,
-                    claimRetention, claimLease, scheduler, listener, execution);
+                    claimRetention, claimLease, scheduler, listener, execution, fencing);
         }
         StoredState held = StoredState.decode(((ClaimResult.Held) result).value());
         if (!held.fingerprint().equals(fingerprint)) {
@@ -362,13 +383,13 @@ public final class IdempotencyKeeper implements AutoCloseable {
         OwnedKey owned = (OwnedKey) outcome;
         T result;
         try {
-            result = work.run();
+            result = owned.runAsCurrent(work);
         }
         catch (Throwable failure) {
             owned.releaseAfter(failure);
             throw failure;
         }
-        return complete(owned, codec, result);
+        return complete(owned, codec, result, true);
     }
 
     /**
@@ -393,7 +414,7 @@ public final class IdempotencyKeeper implements AutoCloseable {
         OwnedKey owned = (OwnedKey) outcome;
         CompletionStage<T> stage;
         try {
-            stage = stageOf(work.run());
+            stage = stageOf(owned.runAsCurrent(work));
         }
         catch (Throwable failure) {
             owned.releaseAfter(failure);
@@ -407,7 +428,7 @@ public final class IdempotencyKeeper implements AutoCloseable {
                 return;
             }
             try {
-                stored.complete(complete(owned, codec, result));
+                stored.complete(complete(owned, codec, result, false));
             }
             catch (RuntimeException ex) {
                 stored.completeExceptionally(ex);
@@ -424,19 +445,52 @@ public final class IdempotencyKeeper implements AutoCloseable {
     /**
      * Completes {@code owned} with {@code result} once it decodes again, so that a retry can always
      * replay what was stored; otherwise ends the key as run and throws.
+     *
+     * @param inCallersTransaction whether the work ran on the calling thread and just returned, so
+     *     that the key may be completed with the transaction the caller runs
+     *     ({@link OwnedKey#completeWithCallersTransaction})
      */
-    private static <T> T complete(OwnedKey owned, ResultCodec<T> codec, T result) {
+    private static <T> T complete(OwnedKey owned, ResultCodec<T> codec, T result, boolean inCallersTransaction) {
         byte[] encoded;
         try {
             encoded = codec.encode(result);
             codec.decode(encoded);
         }
         catch (RuntimeException ex) {
-            owned.completeNotReplayable();
+            if (inCallersTransaction) {
+                owned.completeNotReplayableWithCallersTransaction();
+            }
+            else {
+                owned.completeNotReplayable();
+            }
             throw new IdempotentResultNotReplayableException(ex);
         }
-        owned.complete(encoded);
+        if (inCallersTransaction) {
+            owned.completeWithCallersTransaction(encoded);
+        }
+        else {
+            owned.complete(encoded);
+        }
         return result;
+    }
+
+    /**
+     * Tells the keeper that a transaction of the application's began on the calling thread; called
+     * by the adapter of its transaction library. When a claim's work runs on this thread
+     * ({@link OwnedKey#runAsCurrent}), the transaction is fenced: just before it commits, the
+     * claim is confirmed with the storage ({@link IdempotencyStorage#confirmBeforeCommit}), and
+     * when the claim is gone (its lease ended and another request took the key over), the commit
+     * fails with {@link IdempotencyClaimLostException} and the transaction rolls back. A storage
+     * that joins the transaction writes its committed mark in it, so a retry after the commit never
+     * runs the work again, however long the result takes to store or if this process dies first.
+     * Transactions the storage does not join are fenced only when the keeper was built to fence
+     * every transaction.
+     */
+    public void transactionBegan() {
+        OwnedKey claim = fencing.current();
+        if (claim != null) {
+            claim.transactionBegan();
+        }
     }
 
     /** Stops renewing leases and retrying results in the background. */

@@ -17,6 +17,12 @@ import dev.idempotency.storage.OwnerToken;
  * kept, {@link #release} when the key should be claimable again, or {@code completeNotReplayable}
  * when the work ran but its result cannot be kept. A claim never ended (the
  * process died) stays in progress until its lease ends, then another request may take it over.
+ *
+ * <p>While its work runs on a thread ({@link #runAsCurrent}), the claim fences the application's
+ * transactions that begin there (see {@link IdempotencyKeeper#transactionBegan()}): each is
+ * confirmed just before it commits. Once one committed, the work has had its effect: where the
+ * storage joined that transaction its committed mark keeps the key from being run again, and
+ * elsewhere this claim ends as run, not released, if the work then fails.
  */
 public final class OwnedKey implements ClaimOutcome {
 
@@ -34,13 +40,16 @@ public final class OwnedKey implements ClaimOutcome {
     private final IdempotencyListener listener;
     private final LeaseScheduler.Renewal renewal;
     private final IdempotencyListener.Execution execution;
+    private final TransactionFencing fencing;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean lost = new AtomicBoolean();
+    /** A fenced transaction of the work committed (or may have) in a storage that holds no mark of it. */
+    private volatile boolean committedOutsideStorage;
 
     /** @param startMark the mark of this start under {@link Takeover#NEVER}; {@code null} otherwise */
     OwnedKey(IdempotencyStorage storage, String storageKey, OwnerToken token, StartMark startMark,
             RequestFingerprint fingerprint, Instant claimedAt, Duration retention, Duration lease, LeaseScheduler scheduler,
-            IdempotencyListener listener, IdempotencyListener.Execution execution) {
+            IdempotencyListener listener, IdempotencyListener.Execution execution, TransactionFencing fencing) {
         this.storage = storage;
         this.storageKey = storageKey;
         this.token = token;
@@ -52,7 +61,18 @@ public final class OwnedKey implements ClaimOutcome {
         this.scheduler = scheduler;
         this.listener = listener;
         this.execution = execution;
-        this.renewal = scheduler.renew(storage, storageKey, token, lease, this::leaseLost);
+        this.fencing = fencing;
+        this.renewal = scheduler.renew(storage, storageKey, token, lease, () -> leaseLost("this result is not stored"));
+    }
+
+    /**
+     * Runs {@code work} on the calling thread as this claim's work, returning what it returns or
+     * throwing what it throws: a transaction that begins on this thread meanwhile is fenced (see
+     * {@link IdempotencyKeeper#transactionBegan()}). Work that {@code work} hands to another
+     * thread is not.
+     */
+    public <T, E extends Throwable> T runAsCurrent(IdempotentWork<T, E> work) throws E {
+        return fencing.runAs(this, work);
     }
 
     /**
@@ -95,7 +115,7 @@ public final class OwnedKey implements ClaimOutcome {
             }
             else {
                 renewal.stop();
-                leaseLost();
+                leaseLost("this result is not stored");
             }
             return stored;
         }
@@ -115,7 +135,7 @@ public final class OwnedKey implements ClaimOutcome {
                 return true;
             }
             renewal.stop();
-            leaseLost();
+            leaseLost("this result is not stored");
             return true;
         }
         catch (IdempotencyStorageException ex) {
@@ -131,13 +151,13 @@ public final class OwnedKey implements ClaimOutcome {
         finish(Outcome.STORAGE_ERROR);
     }
 
-    /** Reports the loss once, whether the renewal or the completion found it first. */
-    private void leaseLost() {
+    /** Reports the loss once, whether the renewal, the completion or a transaction's commit found it first. */
+    private void leaseLost(String consequence) {
         if (!lost.compareAndSet(false, true)) {
             return;
         }
-        logger.warn("Idempotency key {} was lost while its work ran: another request took it over, so this result "
-                + "is not stored; raise idempotency.lease or check the storage's clock and availability", logId());
+        logger.warn("Idempotency key {} was lost while its work ran: another request took it over, so {}; raise "
+                + "idempotency.lease or check the storage's clock and availability", logId(), consequence);
         listener.leaseLost(logId());
         finish(Outcome.LOCK_LOST);
     }
@@ -154,11 +174,20 @@ public final class OwnedKey implements ClaimOutcome {
      * {@link Takeover#NEVER} the start mark goes first: a mark the storage failed to delete makes
      * retries refused as abandoned until an operator evicts the key, never run twice.
      *
-     * @return {@code false} when the claim was already lost
+     * <p>Once a fenced transaction of the work has committed, the work has had its effect and must
+     * not run again: the storage keeps its committed mark where it joined the transaction, and
+     * elsewhere the claim is ended as run without a result to replay instead
+     * ({@link IdempotentResultNotReplayableException} for every retry).
+     *
+     * @return {@code false} when the claim was already lost, or its work committed
      * @throws IdempotencyStorageException when the storage cannot answer; the key then stays in
      *     progress until its lease ends
      */
     public boolean release() {
+        if (committedOutsideStorage) {
+            completeNotReplayable();
+            return false;
+        }
         renewal.stop();
         finish(Outcome.EXECUTED);
         if (startMark != null) {
@@ -183,6 +212,113 @@ public final class OwnedKey implements ClaimOutcome {
         }
         catch (RuntimeException ex) {
             failure.addSuppressed(ex);
+        }
+    }
+
+    /**
+     * As {@link #complete(byte[])}, but when the calling thread runs a transaction that the storage
+     * joins, the result is written in that transaction as it commits, so that the work's data and
+     * its result commit together or not at all: a rollback releases the key, a retry runs again.
+     */
+    void completeWithCallersTransaction(byte[] result) {
+        storeWithCallersTransaction(StoredState.success(fingerprint, claimedAt, result).encode());
+    }
+
+    /** As {@link #completeNotReplayable()}, in the calling thread's transaction as {@link #completeWithCallersTransaction} is. */
+    void completeNotReplayableWithCallersTransaction() {
+        storeWithCallersTransaction(StoredState.notReplayable(fingerprint, claimedAt).encode());
+    }
+
+    private void storeWithCallersTransaction(byte[] completed) {
+        if (!storage.joinsCurrentTransaction() || !fencing.register(new CompletionAtCommit(completed))) {
+            store(completed);
+        }
+    }
+
+    /** A transaction began on the thread this claim's work runs on: fences it, if the keeper fences such a transaction. */
+    void transactionBegan() {
+        if (fencing.fences(storage.joinsCurrentTransaction())) {
+            fencing.register(new CommitFence());
+        }
+    }
+
+    /**
+     * Confirms the claim just before a transaction commits, writing {@code committedValue} in it
+     * where the storage joins it.
+     *
+     * @throws IdempotencyClaimLostException when another request owns the key: the transaction rolls back
+     */
+    private void confirmBeforeCommit(byte[] committedValue) {
+        if (!storage.confirmBeforeCommit(storageKey, token, committedValue, lease, retention)) {
+            renewal.stop();
+            leaseLost("its transaction is rolled back");
+            throw new IdempotencyClaimLostException();
+        }
+    }
+
+    /**
+     * The fence of one transaction that began while the work ran: confirmed before its commit,
+     * with "ran, result not stored yet" as the committed mark. Once a joining storage holds that
+     * mark, it lives for the retention and renewing it is over; a transaction committed elsewhere
+     * is remembered, so that the claim is never released after it.
+     */
+    private final class CommitFence implements TransactionCallback {
+
+        private boolean joined;
+
+        @Override
+        public void beforeCommit() {
+            joined = storage.joinsCurrentTransaction();
+            confirmBeforeCommit(StoredState.notReplayable(fingerprint, claimedAt).encode());
+        }
+
+        @Override
+        public void afterCompletion(Completion completion) {
+            if (completion == Completion.ROLLED_BACK) {
+                return;
+            }
+            if (!joined) {
+                committedOutsideStorage = true;
+            }
+            else if (completion == Completion.COMMITTED) {
+                renewal.stop();
+            }
+        }
+    }
+
+    /**
+     * The completion of a claim whose work returned inside the caller's transaction, which the
+     * storage joins: the completed entry is the committed mark, so the commit completes the key and
+     * there is nothing left to do; a rollback (or a commit whose outcome is unknown, which the
+     * storage's row then tells) releases the key.
+     */
+    private final class CompletionAtCommit implements TransactionCallback {
+
+        private final byte[] completed;
+
+        private CompletionAtCommit(byte[] completed) {
+            this.completed = completed;
+        }
+
+        @Override
+        public void beforeCommit() {
+            confirmBeforeCommit(completed);
+        }
+
+        @Override
+        public void afterCompletion(Completion completion) {
+            if (completion == Completion.COMMITTED) {
+                renewal.stop();
+                finish(Outcome.EXECUTED);
+                return;
+            }
+            try {
+                release();
+            }
+            catch (IdempotencyStorageException ex) {
+                logger.warn("Could not release idempotency key {} after its transaction rolled back; it stays in "
+                        + "progress until its lease ends: {}", logId(), ex.getMessage());
+            }
         }
     }
 

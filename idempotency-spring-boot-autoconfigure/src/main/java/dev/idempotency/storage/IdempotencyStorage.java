@@ -38,8 +38,9 @@ public interface IdempotencyStorage {
     ClaimResult attemptLock(String key, byte[] value, Duration lease);
 
     /**
-     * Replaces the in-progress entry owned by {@code token} with {@code value} as a completed
-     * entry kept for {@code retention}. When the key already holds exactly the completed entry this
+     * Replaces the in-progress entry owned by {@code token}, or its committed mark (see
+     * {@link #confirmBeforeCommit}), with {@code value} as a completed entry kept for
+     * {@code retention}. When the key already holds exactly the completed entry this
      * call would write (the repeat of a completion that took effect), changes nothing and answers
      * {@code true}.
      *
@@ -50,10 +51,13 @@ public interface IdempotencyStorage {
     boolean complete(String key, OwnerToken token, byte[] value, Duration retention);
 
     /**
-     * Deletes the in-progress entry owned by {@code token}, so the key can be claimed again.
+     * Deletes the in-progress entry owned by {@code token}, so the key can be claimed again. A
+     * committed mark of {@code token}'s (see {@link #confirmBeforeCommit}) is not deleted but
+     * left as a completed entry holding its committed value: its work committed and must not run
+     * again.
      *
      * @return {@code false} when {@code token} no longer owns the key (a release that took effect
-     *     included: the entry is gone); nothing was changed
+     *     included: the entry is gone), or owned a committed mark; nothing was deleted
      */
     boolean release(String key, OwnerToken token);
 
@@ -61,11 +65,47 @@ public interface IdempotencyStorage {
      * Renews the lease of the in-progress entry owned by {@code token} to {@code lease} from now.
      * When a {@link #complete} by {@code token} took effect but its answer was lost, the entry is
      * completed, not lost: changes nothing and answers {@code true}, so that a renewal racing the
-     * repeated completion does not report the key lost.
+     * repeated completion does not report the key lost. So it does for {@code token}'s committed
+     * mark, which lives for its retention.
      *
      * @return {@code false} when {@code token} no longer owns the key; nothing was changed
      */
     boolean extend(String key, OwnerToken token, Duration lease);
+
+    /**
+     * Called on the thread of an application transaction just before it commits, by the claim
+     * whose work ran in it: confirms, owner-checked, that {@code token} still owns the key, so
+     * that a holder whose lease was taken over rolls its transaction back instead of committing.
+     *
+     * <p>A storage that {@link #joinsCurrentTransaction() joins the transaction} also writes, in
+     * that transaction, {@code committedValue} as a <em>committed mark</em>: it commits or rolls
+     * back with the application's data. A committed mark answers every claim like a completed
+     * entry holding {@code committedValue} and is kept for {@code retention}, however short the
+     * lease; its owner's {@link #complete} still replaces it, and its owner's {@link #release}
+     * leaves it as a completed entry instead of deleting it (the work committed). Confirming again
+     * (a second transaction of the same work) replaces it.
+     *
+     * <p>The default, for a storage outside the application's database, is {@link #extend} with
+     * {@code lease}: the check alone. It narrows the window in which a stale holder can commit to
+     * the time between this call and the commit, and writes nothing that the commit could take
+     * with it.
+     *
+     * @return {@code false} when {@code token} no longer owns the key; nothing was changed
+     */
+    default boolean confirmBeforeCommit(String key, OwnerToken token, byte[] committedValue, Duration lease,
+            Duration retention) {
+        return extend(key, token, lease);
+    }
+
+    /**
+     * Whether {@link #confirmBeforeCommit}, called now on this thread, writes inside the
+     * application's transaction running on this thread, so that its committed mark commits or
+     * rolls back with that transaction's data. Answers from what the calling thread holds, without
+     * a call to the store, and never throws. The default: no storage joins a transaction.
+     */
+    default boolean joinsCurrentTransaction() {
+        return false;
+    }
 
     /**
      * Deletes the entry under {@code key} whatever its state or owner. For operators; the engine

@@ -13,6 +13,7 @@ import org.springframework.core.Ordered;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
 
+import dev.idempotency.engine.IdempotencyClaimLostException;
 import dev.idempotency.engine.IdempotencyKeyReusedException;
 import dev.idempotency.engine.IdempotentOutcomeUnknownException;
 import dev.idempotency.engine.IdempotentRequestInProgressException;
@@ -66,6 +67,12 @@ public final class IdempotencyExceptionResolver implements HandlerExceptionResol
                     "The first request with this key started but never finished, so whether it took effect is "
                             + "unknown. It will not run again until the service's operators have checked it; "
                             + "retrying does not help.", null);
+        }
+        if (ex instanceof IdempotencyClaimLostException) {
+            return answer(request, response, IdempotencyProblem.IN_PROGRESS,
+                    "This request outlasted its hold on the key and another request with the key took over, so its "
+                            + "changes were rolled back; retry later with the same key to get that request's result.",
+                    retryAfter);
         }
         if (ex instanceof IdempotencyKeyReusedException) {
             return answer(request, response, IdempotencyProblem.KEY_REUSED,

@@ -104,6 +104,11 @@ final class IdempotentExchange {
         owned.set(key);
     }
 
+    /** The handler's claim, until it ends; {@code null} when there is none. */
+    OwnedKey ownedKey() {
+        return owned.get();
+    }
+
     /** Whether the handler claimed the key and the claim has not ended yet. */
     boolean ownsKey() {
         return owned.get() != null;

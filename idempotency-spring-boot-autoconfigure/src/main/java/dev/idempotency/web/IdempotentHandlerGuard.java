@@ -19,6 +19,7 @@ import dev.idempotency.engine.ClaimOptions;
 import dev.idempotency.engine.ClaimOutcome;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
+import dev.idempotency.engine.IdempotentResultNotReplayableException;
 import dev.idempotency.engine.OwnedKey;
 import dev.idempotency.engine.RequestFingerprint;
 import dev.idempotency.engine.Takeover;
@@ -120,7 +121,8 @@ public final class IdempotentHandlerGuard {
      * @throws RequestTooLargeException when the body is too large to fingerprint
      * @throws UnreadableRequestBodyException when a multipart body cannot be parsed to fingerprint it
      * @throws UnreplayableResponseException when the handler streams, or the key's request was
-     *     processed without a response to replay
+     *     processed without a response to replay (too large to keep, its writing failed, or never
+     *     stored after its transaction committed)
      * @throws dev.idempotency.engine.IdempotencyException when the key is in progress or was
      *     used for another request
      * @throws dev.idempotency.storage.IdempotencyStorageException when the storage cannot answer
@@ -154,7 +156,16 @@ public final class IdempotentHandlerGuard {
             keeper.rejected();
             throw ex;
         }
-        ClaimOutcome outcome = keeper.claim(scopedKey, fingerprint, claimOptions(annotation));
+        ClaimOutcome outcome;
+        try {
+            outcome = keeper.claim(scopedKey, fingerprint, claimOptions(annotation));
+        }
+        catch (IdempotentResultNotReplayableException ex) {
+            // The key's handler committed its transaction, and then its response was never stored.
+            throw new UnreplayableResponseException(IdempotencyProblem.RESPONSE_NOT_REPLAYABLE, "The request with this "
+                    + "key was processed, but its response was not stored. It will not run again; look its result up "
+                    + "instead.");
+        }
         if (outcome instanceof ClaimOutcome.Replay replay) {
             StoredResponse stored = StoredResponse.decode(replay.result());
             if (!stored.replayable()) {

@@ -10,6 +10,8 @@ import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.mvc.method.annotation.ServletInvocableHandlerMethod;
 
+import dev.idempotency.engine.OwnedKey;
+
 /**
  * One invocation of a handler method, with the idempotency claim made at the moment the method
  * starts: after argument binding and validation, before the method body. Created per request.
@@ -67,7 +69,9 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
         }
         // A handler reached by a forward starts its own work: until it returns, its exception is a failure.
         exchange.handlerStarts();
-        Object value = super.doInvoke(args);
+        OwnedKey owned = exchange.ownedKey();
+        // The claim fences the transactions the handler runs on this thread.
+        Object value = owned == null ? super.doInvoke(args) : owned.runAsCurrent(() -> super.doInvoke(args));
         if (AsyncWork.isAsync(value)) {
             HttpStatusCode status = getResponseStatus();
             return exchange.watch(value, webRequest.getRequest(), status != null ? status.value() : HttpStatus.OK.value());

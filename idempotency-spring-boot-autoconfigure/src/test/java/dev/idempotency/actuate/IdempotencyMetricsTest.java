@@ -1,12 +1,16 @@
 package dev.idempotency.actuate;
 
 import java.time.Duration;
+import java.util.UUID;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.idempotency.engine.ClaimOptions;
 import dev.idempotency.engine.FailureMode;
@@ -17,9 +21,14 @@ import dev.idempotency.engine.IdempotentRequestInProgressException;
 import dev.idempotency.engine.OwnedKey;
 import dev.idempotency.engine.RequestFingerprint;
 import dev.idempotency.engine.ResultCodec;
+import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
+import dev.idempotency.storage.OwnerToken;
+import dev.idempotency.storage.jdbc.JdbcIdempotencyStorage;
 import dev.idempotency.storage.memory.InMemoryIdempotencyStorage;
+import dev.idempotency.testsupport.IdempotencyTable;
+import dev.idempotency.testsupport.TestDatabase;
 import dev.idempotency.testsupport.Utf8Codec;
 import dev.idempotency.testsupport.UnreachableStorage;
 
@@ -148,6 +157,26 @@ class IdempotencyMetricsTest {
         return registry.find(TimedIdempotencyStorage.TIMER).tag("operation", "renew").timers().stream()
                 .mapToLong(Timer::count)
                 .sum();
+    }
+
+    @Test
+    void aConfirmationBeforeACommitIsTimedAsConfirmAndJoinsTheTransactionAsTheStorageDoes() {
+        try (HikariDataSource h2 = new TestDatabase("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa")
+                .pool(2)) {
+            IdempotencyStorage timed = new TimedIdempotencyStorage(
+                    new JdbcIdempotencyStorage(h2, IdempotencyTable.create(h2).name(), null), registry);
+            OwnerToken token = ((ClaimResult.Acquired) timed.attemptLock("confirmed", new byte[] { 1 },
+                    Duration.ofMinutes(1))).token();
+
+            new TransactionTemplate(new DataSourceTransactionManager(h2)).executeWithoutResult(status -> {
+                assertThat(timed.joinsCurrentTransaction()).isTrue();
+                assertThat(timed.confirmBeforeCommit("confirmed", token, new byte[] { 2 }, Duration.ofMinutes(1),
+                        Duration.ofMinutes(5))).isTrue();
+            });
+
+            assertThat(timer("confirm", "ok", "jdbc").count()).isEqualTo(1);
+            assertThat(timed.read("confirmed")).hasValueSatisfying(entry -> assertThat(entry.value()).containsExactly(2));
+        }
     }
 
     @Test

@@ -1,35 +1,18 @@
 package dev.idempotency.sample;
 
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
-import org.springframework.stereotype.Repository;
+/** Where orders are kept: in memory, or with the {@code jdbc} profile in PostgreSQL. */
+public interface OrderRepository {
 
-/** Keeps orders in memory, by id; they are lost when the application stops. */
-@Repository
-public class OrderRepository {
+    Order save(Order order);
 
-    private final Map<String, Order> orders = new ConcurrentHashMap<>();
-
-    public Order save(Order order) {
-        orders.put(order.id().toString(), order);
-        return order;
-    }
-
-    public Optional<Order> findById(String id) {
-        return Optional.ofNullable(orders.get(id));
-    }
+    Optional<Order> findById(String id);
 
     /** Every order, oldest first. */
-    public List<Order> findAll() {
-        return orders.values().stream().sorted(Comparator.comparing(Order::createdAt)).toList();
-    }
+    List<Order> findAll();
 
     /** How many orders were created: lets tests count the handler's executions. */
-    int count() {
-        return orders.size();
-    }
+    int count();
 }

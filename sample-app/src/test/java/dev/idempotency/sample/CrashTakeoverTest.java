@@ -1,24 +1,14 @@
 package dev.idempotency.sample;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,12 +38,6 @@ class CrashTakeoverTest {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final String PREFIX = "it-crash-" + RUN + ".";
     private static final Duration LEASE = Duration.ofSeconds(2);
-    private static final Duration STARTUP = Duration.ofSeconds(90);
-    private static final Path LOGS = Path.of("target", "crash-takeover");
-    /** How Java reports the exit of a process killed by signal 9: 128 + 9. */
-    private static final int KILLED_BY_SIGKILL = 137;
-
-    private static final List<Process> CHILDREN = new CopyOnWriteArrayList<>();
 
     private static TestServer redis;
 
@@ -61,32 +45,24 @@ class CrashTakeoverTest {
     static void resolveRedis() {
         redis = TestServer.resolve("Redis", "IDEMPOTENCY_TEST_REDIS_URL", 6379,
                 () -> new GenericContainer<>("redis:7-alpine").withExposedPorts(6379));
-        // Should this JVM end before @AfterAll runs, its children must not outlive it.
-        Runtime.getRuntime().addShutdownHook(new Thread(CrashTakeoverTest::killChildren));
     }
 
     @AfterAll
     static void killInstancesAndRemoveKeys() {
         try {
-            killChildren();
+            SampleInstance.killAll();
         }
         finally {
             if (redis != null) {
-                try (RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
-                        StatefulRedisConnection<String, String> connection = client.connect()) {
-                    List<String> keys = connection.sync().keys(PREFIX + "*");
-                    if (!keys.isEmpty()) {
-                        connection.sync().del(keys.toArray(String[]::new));
-                    }
-                }
+                new RedisKeys(redis).delete(PREFIX);
             }
         }
     }
 
     @Test
     void aKeyHeldByAKilledInstanceIsTakenOverAfterItsLeaseAndRunsExactlyOnce() throws Exception {
-        SampleInstance a = SampleInstance.start("a", PREFIX, "--sample.orders.processing-delay=30s");
-        SampleInstance b = SampleInstance.start("b", PREFIX);
+        SampleInstance a = start("a", PREFIX, "--sample.orders.processing-delay=30s");
+        SampleInstance b = start("b", PREFIX);
         a.awaitReady();
         b.awaitReady();
         String key = UUID.randomUUID().toString();
@@ -139,9 +115,9 @@ class CrashTakeoverTest {
     void withTakeoverNeverAKeyHeldByAKilledInstanceIsRefusedUntilAnOperatorEvictsIt() throws Exception {
         int bManagementPort = SampleInstance.freePort();
         String prefix = PREFIX + "never.";
-        SampleInstance a = SampleInstance.start("never-a", prefix, "--idempotency.takeover=never",
+        SampleInstance a = start("never-a", prefix, "--idempotency.takeover=never",
                 "--sample.orders.processing-delay=30s");
-        SampleInstance b = SampleInstance.start("never-b", prefix, "--idempotency.takeover=never",
+        SampleInstance b = start("never-b", prefix, "--idempotency.takeover=never",
                 "--management.server.port=" + bManagementPort);
         a.awaitReady();
         b.awaitReady();
@@ -196,108 +172,24 @@ class CrashTakeoverTest {
 
     /** A's claim is the only key written under this test's prefix. */
     private static void awaitKeyInRedis(String prefix) throws InterruptedException {
-        try (RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
-                StatefulRedisConnection<String, String> connection = client.connect()) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (connection.sync().keys(prefix + "*").isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    fail("Instance A never claimed the key; see " + LOGS.toAbsolutePath());
-                }
-                Thread.sleep(20);
+        RedisKeys keys = new RedisKeys(redis);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!keys.exist(prefix)) {
+            if (System.nanoTime() > deadline) {
+                fail("Instance A never claimed the key; see its output in target/sample-instances");
             }
+            Thread.sleep(20);
         }
     }
 
-    private static void killChildren() {
-        for (Process child : CHILDREN) {
-            child.destroyForcibly();
-        }
-        for (Process child : CHILDREN) {
-            try {
-                child.waitFor(10, TimeUnit.SECONDS);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /** One sample application in its own JVM, on the redis profile, with a key prefix of this run's. */
-    private static final class SampleInstance {
-
-        private final String name;
-        private final Process process;
-        private final int port;
-        private final Path log;
-        private final SampleClient client;
-
-        private SampleInstance(String name, Process process, int port, Path log) {
-            this.name = name;
-            this.process = process;
-            this.port = port;
-            this.log = log;
-            this.client = new SampleClient(port);
-        }
-
-        static SampleInstance start(String name, String keyPrefix, String... extraArguments) throws IOException {
-            int port = freePort();
-            Files.createDirectories(LOGS);
-            Path log = LOGS.resolve("instance-" + name + "-" + RUN + ".log");
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"),
-                    SampleApplication.class.getName(),
-                    "--spring.profiles.active=redis",
-                    "--spring.data.redis.host=" + redis.host(),
-                    "--spring.data.redis.port=" + redis.port(),
-                    "--idempotency.key-prefix=" + keyPrefix,
-                    "--idempotency.lease=" + LEASE.toSeconds() + "s",
-                    "--server.port=" + port));
-            command.addAll(List.of(extraArguments));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            CHILDREN.add(process);
-            return new SampleInstance(name, process, port, log);
-        }
-
-        /** Waits until the application answers HTTP, failing fast when its JVM exits. */
-        void awaitReady() throws InterruptedException {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-            HttpRequest ping = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/orders"))
-                    .timeout(Duration.ofSeconds(2)).GET().build();
-            long deadline = System.nanoTime() + STARTUP.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    fail("Instance " + name + " exited with " + process.exitValue() + " while starting; see " + log.toAbsolutePath());
-                }
-                try {
-                    if (http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return;
-                    }
-                }
-                catch (IOException notYet) {
-                    // Not listening yet.
-                }
-                Thread.sleep(200);
-            }
-            fail("Instance " + name + " did not answer on port " + port + " within " + STARTUP + "; see " + log.toAbsolutePath());
-        }
-
-        /** {@code kill -9}: no shutdown hook, no graceful shutdown, no release of the key. */
-        void killWithSigkill() throws InterruptedException {
-            long pid = process.pid();
-            process.destroyForcibly();
-            assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("instance " + name + " (pid " + pid + ") ended").isTrue();
-            assertThat(process.exitValue()).as("exit of instance " + name + ", killed by SIGKILL").isEqualTo(KILLED_BY_SIGKILL);
-        }
-
-        static int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                socket.setReuseAddress(true);
-                return socket.getLocalPort();
-            }
-        }
+    /** One instance on the redis profile, with the key prefix given and this test's lease. */
+    private static SampleInstance start(String name, String keyPrefix, String... extraArguments) throws IOException {
+        List<String> arguments = new ArrayList<>(List.of("--spring.profiles.active=redis",
+                "--spring.data.redis.host=" + redis.host(),
+                "--spring.data.redis.port=" + redis.port(),
+                "--idempotency.key-prefix=" + keyPrefix,
+                "--idempotency.lease=" + LEASE.toSeconds() + "s"));
+        arguments.addAll(List.of(extraArguments));
+        return SampleInstance.start(name, arguments.toArray(String[]::new));
     }
 }

@@ -15,7 +15,10 @@ import org.springframework.transaction.support.TransactionOperations;
  * <p><b>Clock.</b> {@code CURRENT_TIMESTAMP}, which H2 fixes at the start of the transaction (as
  * PostgreSQL's {@code now()}). Each statement of this storage runs in a transaction of its own, so
  * there it is the statement's time; a statement run late in a long transaction of the
- * application's would judge expiry by the transaction's start. H2 has no per-statement clock.
+ * application's would judge expiry by the transaction's start. H2 has no per-statement clock, so
+ * the confirmation of a claim inside an application's transaction
+ * ({@link JdbcIdempotencyStorage#confirmBeforeCommit}) judges its lease, and starts its retention,
+ * at that transaction's start.
  *
  * <p><b>Claim.</b> One {@code MERGE} read through H2's {@code FINAL TABLE}, which answers the row as
  * the statement left it: when matched, every column keeps its stored value unless the row had

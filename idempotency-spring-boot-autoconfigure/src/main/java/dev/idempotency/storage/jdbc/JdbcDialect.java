@@ -1,5 +1,6 @@
 package dev.idempotency.storage.jdbc;
 
+import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -73,6 +74,17 @@ public abstract sealed class JdbcDialect permits PostgreSqlDialect, MariaDbDiale
     /** Where the schema script of this database is, inside this library's jar. */
     public final String schemaLocation() {
         return "classpath:dev/idempotency/storage/jdbc/schema-" + name() + ".sql";
+    }
+
+    /**
+     * Whether a statement in an application transaction at {@code isolation} (a
+     * {@link java.sql.Connection} constant; {@code null} for the database's default) sees every
+     * row committed before it, as {@link JdbcIdempotencyStorage#confirmBeforeCommit} needs: a
+     * claim made after the transaction began, and its latest renewal. At READ COMMITTED every
+     * database here does.
+     */
+    boolean seesLatestRowsAt(Integer isolation) {
+        return isolation == null || isolation <= Connection.TRANSACTION_READ_COMMITTED;
     }
 
     /** An SQL expression for the database's current time. */

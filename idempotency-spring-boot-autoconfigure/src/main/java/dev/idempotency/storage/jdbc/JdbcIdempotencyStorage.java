@@ -13,11 +13,13 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.ConnectionHolder;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.idempotency.storage.ClaimResult;
@@ -34,10 +36,11 @@ import dev.idempotency.storage.StoredEntry;
  *
  * <p><b>Table.</b> One row per entry: {@code storage_key} (the primary key, as the engine derived
  * it), {@code owner_token} (the claim that wrote the row, from {@link OwnerTokens}),
- * {@code in_progress}, {@code entry_value} (the caller's bytes, empty included) and
- * {@code expires_at} (the end of the lease or of the retention). A completed row keeps the token
- * of the claim that completed it, so that a repeated completion can be recognised; no owner-only
- * statement changes a row that is no longer in progress. The schema
+ * {@code in_progress}, {@code committed} (a committed mark, see below), {@code entry_value} (the
+ * caller's bytes, empty included) and {@code expires_at} (the end of the lease or of the
+ * retention). A completed row keeps the token of the claim that completed it, so that a repeated
+ * completion can be recognised; no owner-only statement changes a completed row, and only the
+ * owner's completion or confirmation changes its committed mark. The schema
  * scripts are inside this jar ({@link JdbcDialect#schemaLocation()}); the constructor checks the
  * table and fails with a {@link JdbcSchemaException} naming the script when it is missing or
  * differs.
@@ -62,6 +65,13 @@ import dev.idempotency.storage.StoredEntry;
  * the application's.) A thread inside such a transaction therefore holds two connections while it
  * calls the storage; size the pool for it.
  *
+ * <p><b>Committed marks.</b> The one exception is {@link #confirmBeforeCommit}, called just before
+ * such a transaction commits the claim's work: it runs on the transaction's own connection, so
+ * the mark it writes (the row no longer in progress, {@code committed} set, the engine's value for
+ * "ran, result not stored yet", kept for the retention) commits or rolls back with the
+ * application's data. Once committed, no claim takes the key over, however short its lease: a
+ * retry gets the mark's value. The owner's completion then replaces it; its release leaves it.
+ *
  * <p>Spring's {@link DataAccessException}s, into which it translates the driver's errors, and its
  * {@link TransactionException}s are rethrown as {@link IdempotencyStorageException}, without the
  * key in the message.
@@ -75,8 +85,11 @@ public final class JdbcIdempotencyStorage implements IdempotencyStorage {
 
     private final JdbcDialect dialect;
     private final TableName table;
+    private final DataSource applicationDataSource;
     private final JdbcTemplate template;
     private final JdbcClient jdbc;
+    /** On the application's DataSource itself, so that its statements join the transaction running on the thread. */
+    private final JdbcClient inApplicationTransaction;
     private final TransactionOperations readCommitted;
     private final JdbcStatements statements;
     private final OwnerTokens tokens = new OwnerTokens();
@@ -91,17 +104,15 @@ public final class JdbcIdempotencyStorage implements IdempotencyStorage {
      * @throws IdempotencyStorageException when the database cannot be reached
      */
     public JdbcIdempotencyStorage(DataSource dataSource, TableName table, Duration timeout) {
-        Objects.requireNonNull(dataSource, "dataSource");
+        this.applicationDataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.table = Objects.requireNonNull(table, "table");
         DataSource ownTransactions = new DelegatingDataSource(dataSource);
         this.dialect = JdbcDialect.of(ownTransactions);
-        JdbcTemplate template = new JdbcTemplate(ownTransactions);
-        if (timeout != null) {
-            template.setQueryTimeout((int) Math.max(1, timeout.plusMillis(999).toSeconds()));
-        }
+        JdbcTemplate template = timed(new JdbcTemplate(ownTransactions), timeout);
         JdbcSchema.verify(template, dialect, table);
         this.template = template;
         this.jdbc = JdbcClient.create(template);
+        this.inApplicationTransaction = JdbcClient.create(timed(new JdbcTemplate(dataSource), timeout));
         TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(ownTransactions));
         transactions.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
         this.readCommitted = transactions;
@@ -162,6 +173,51 @@ public final class JdbcIdempotencyStorage implements IdempotencyStorage {
                     .query(Long.class)
                     .single() > 0;
         });
+    }
+
+    /**
+     * In a transaction this storage {@link #joinsCurrentTransaction() joins}, one owner-checked
+     * {@code UPDATE} on the transaction's own connection that turns the in-progress row (or an
+     * earlier mark) into the committed mark: not in progress, flagged {@code committed}, holding
+     * {@code committedValue} until {@code retention} from now. Otherwise the renewal every storage
+     * does.
+     */
+    @Override
+    public boolean confirmBeforeCommit(String key, OwnerToken token, byte[] committedValue, Duration lease,
+            Duration retention) {
+        if (!joinsCurrentTransaction()) {
+            return IdempotencyStorage.super.confirmBeforeCommit(key, token, committedValue, lease, retention);
+        }
+        long retentionMicros = micros(retention);
+        return call("confirm", () -> inApplicationTransaction.sql(statements.confirm())
+                .param("value", committedValue)
+                .param("retention", retentionMicros)
+                .param("key", key)
+                .param("owner", token.value())
+                .update() == 1);
+    }
+
+    /**
+     * {@code true} when a transaction of the application's runs on this thread holding a connection
+     * of this storage's {@link DataSource} (a {@link DataSourceTransactionManager}'s, or a JPA
+     * transaction manager's that exposes its connection), with auto-commit off, at an isolation at
+     * which the database shows the statement the claim's newest row: READ COMMITTED (on MariaDB,
+     * any).
+     */
+    @Override
+    public boolean joinsCurrentTransaction() {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()
+                || !(TransactionSynchronizationManager.getResource(applicationDataSource) instanceof ConnectionHolder holder)
+                || !dialect.seesLatestRowsAt(TransactionSynchronizationManager.getCurrentTransactionIsolationLevel())) {
+            return false;
+        }
+        try {
+            return !holder.getConnection().getAutoCommit();
+        }
+        catch (SQLException ex) {
+            // A connection that cannot tell is broken: the transaction's commit fails without the mark.
+            return false;
+        }
     }
 
     @Override
@@ -245,6 +301,13 @@ public final class JdbcIdempotencyStorage implements IdempotencyStorage {
             while (deleted >= batchSize);
             return total;
         });
+    }
+
+    private static JdbcTemplate timed(JdbcTemplate template, Duration timeout) {
+        if (timeout != null) {
+            template.setQueryTimeout((int) Math.max(1, timeout.plusMillis(999).toSeconds()));
+        }
+        return template;
     }
 
     private static ClaimedRow claimedRow(ResultSet row, int number) throws SQLException {

@@ -27,7 +27,7 @@ import dev.idempotency.storage.IdempotencyStorageException;
  */
 final class JdbcSchema {
 
-    private static final String COLUMNS = "storage_key, owner_token, in_progress, entry_value, expires_at";
+    private static final String COLUMNS = "storage_key, owner_token, in_progress, committed, entry_value, expires_at";
     private static final Set<Integer> TEXT = Set.of(Types.VARCHAR, Types.NVARCHAR, Types.LONGVARCHAR, Types.LONGNVARCHAR);
     private static final Set<Integer> FLAG = Set.of(Types.BOOLEAN, Types.BIT);
     private static final Set<Integer> BYTES = Set.of(Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB);
@@ -66,8 +66,9 @@ final class JdbcSchema {
         expect(columns, 1, TEXT, "a character type", problems);
         expect(columns, 2, TEXT, "a character type", problems);
         expect(columns, 3, FLAG, "a boolean", problems);
-        expect(columns, 4, BYTES, "a binary type", problems);
-        String expiresAt = columns.getColumnTypeName(5).toUpperCase(Locale.ROOT);
+        expect(columns, 4, FLAG, "a boolean", problems);
+        expect(columns, 5, BYTES, "a binary type", problems);
+        String expiresAt = columns.getColumnTypeName(6).toUpperCase(Locale.ROOT);
         if (!dialect.expiresAtTypes().contains(expiresAt)) {
             problems.add("expires_at is " + expiresAt + " (needs " + String.join(" or ", dialect.expiresAtTypes()) + ")");
         }

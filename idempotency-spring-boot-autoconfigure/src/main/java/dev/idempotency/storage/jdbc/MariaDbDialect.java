@@ -49,6 +49,12 @@ final class MariaDbDialect extends JdbcDialect {
         return "mariadb";
     }
 
+    /** InnoDB's UPDATE reads the newest committed row (a locking read) whatever the isolation. */
+    @Override
+    boolean seesLatestRowsAt(Integer isolation) {
+        return true;
+    }
+
     @Override
     String now() {
         return NOW;

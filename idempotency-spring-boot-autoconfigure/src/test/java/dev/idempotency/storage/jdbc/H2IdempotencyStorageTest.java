@@ -3,6 +3,8 @@ package dev.idempotency.storage.jdbc;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.transaction.TransactionDefinition;
+
 
 import dev.idempotency.testsupport.TestDatabase;
 
@@ -26,5 +28,11 @@ class H2IdempotencyStorageTest extends JdbcIdempotencyStorageTest {
     @Test
     void theDialectIsH2() {
         assertThat(JdbcDialect.of(pool())).isInstanceOf(H2Dialect.class);
+    }
+
+    @Test
+    void aTransactionAtRepeatableReadIsNotJoined() {
+        transactionsAt(TransactionDefinition.ISOLATION_REPEATABLE_READ).executeWithoutResult(
+                status -> assertThat(jdbcStorage().joinsCurrentTransaction()).isFalse());
     }
 }

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -57,8 +58,11 @@ abstract class JdbcIdempotencyStorageTest extends IdempotencyStorageContractTest
     private final List<TableName> tables = new ArrayList<>();
 
     private HikariDataSource pool;
+    private DataSource loggedPool;
     private TableName table;
     private JdbcIdempotencyStorage storage;
+    /** The application's transactions, on the storage's own DataSource. */
+    private TransactionTemplate transactions;
 
     /** The database under test. */
     protected abstract TestDatabase database();
@@ -70,7 +74,9 @@ abstract class JdbcIdempotencyStorageTest extends IdempotencyStorageContractTest
     void openPoolAndTable() {
         pool = database().pool(6);
         table = createTable();
-        storage = new JdbcIdempotencyStorage(log.wrap(pool), table, Duration.ofSeconds(10));
+        loggedPool = log.wrap(pool);
+        storage = new JdbcIdempotencyStorage(loggedPool, table, Duration.ofSeconds(10));
+        transactions = new TransactionTemplate(new DataSourceTransactionManager(loggedPool));
     }
 
     @AfterAll
@@ -280,6 +286,137 @@ abstract class JdbcIdempotencyStorageTest extends IdempotencyStorageContractTest
     }
 
     @Test
+    void aConfirmInsideTheApplicationsTransactionCommitsItsMarkWithIt() {
+        String key = key("confirm-commits");
+        OwnerToken token = claim(key, bytes("claimed"), LONG);
+
+        transactions.executeWithoutResult(status -> {
+            assertThat(storage.joinsCurrentTransaction()).isTrue();
+            assertThat(storage.confirmBeforeCommit(key, token, bytes("committed"), LONG, LONG)).isTrue();
+            assertThat(storage.read(key)).as("not seen outside the transaction before it commits")
+                    .hasValueSatisfying(entry -> assertThat(entry.inProgress()).isTrue());
+        });
+
+        assertThat(heldValue(key)).isEqualTo(bytes("committed"));
+    }
+
+    @Test
+    void aConfirmRolledBackWithTheApplicationsTransactionLeavesTheClaimInProgress() {
+        String key = key("confirm-rolls-back");
+        OwnerToken token = claim(key, bytes("claimed"), LONG);
+
+        transactions.executeWithoutResult(status -> {
+            assertThat(storage.confirmBeforeCommit(key, token, bytes("committed"), LONG, LONG)).isTrue();
+            status.setRollbackOnly();
+        });
+
+        assertThat(storage.read(key)).hasValueSatisfying(entry -> {
+            assertThat(entry.inProgress()).isTrue();
+            assertThat(entry.value()).isEqualTo(bytes("claimed"));
+        });
+        assertThat(storage.release(key, token)).as("still the claim's to release").isTrue();
+    }
+
+    @Test
+    void aConfirmInsideTheApplicationsTransactionIsOneStatementOnItsConnection() {
+        String key = key("confirm-one-statement");
+        OwnerToken token = claim(key, bytes("claimed"), LONG);
+
+        List<String> sent = log.during(() -> transactions.executeWithoutResult(
+                status -> assertThat(storage.confirmBeforeCommit(key, token, bytes("committed"), LONG, LONG)).isTrue()));
+
+        assertThat(sent).containsExactly("BEGIN", "UPDATE", "COMMIT");
+    }
+
+    @Test
+    void aCommittedMarkIsNotTakenOverWhenItsLeaseEnds() throws Exception {
+        String key = key("confirm-outlives-lease");
+        OwnerToken token = claim(key, bytes("claimed"), SHORT);
+        confirmCommitted(key, token, bytes("committed"));
+        Thread.sleep(PAST_SHORT_MILLIS);
+
+        assertThat(storage.attemptLock(key, bytes("retry"), LONG)).isInstanceOfSatisfying(ClaimResult.Held.class,
+                held -> assertThat(held.value()).isEqualTo(bytes("committed")));
+    }
+
+    @Test
+    void theOwnerCompletesItsCommittedMarkOnce() {
+        String key = key("confirm-then-complete");
+        OwnerToken token = claim(key, bytes("claimed"), LONG);
+        confirmCommitted(key, token, bytes("committed"));
+
+        assertThat(storage.complete(key, token, bytes("done"), LONG)).isTrue();
+
+        assertThat(heldValue(key)).isEqualTo(bytes("done"));
+        assertThat(storage.complete(key, token, bytes("again"), LONG)).as("a completed entry stays as it is").isFalse();
+        assertThat(heldValue(key)).isEqualTo(bytes("done"));
+    }
+
+    @Test
+    void aReleasedCommittedMarkStaysWithItsCommittedValue() {
+        String key = key("confirm-then-release");
+        OwnerToken token = claim(key, bytes("claimed"), LONG);
+        confirmCommitted(key, token, bytes("committed"));
+
+        assertThat(storage.release(key, token)).isFalse();
+
+        assertThat(heldValue(key)).isEqualTo(bytes("committed"));
+        assertThat(storage.read(key)).hasValueSatisfying(entry -> assertThat(entry.inProgress()).isFalse());
+    }
+
+    @Test
+    void aRenewalOfACommittedMarkAnswersTrueAndKeepsItsRetention() {
+        String key = key("confirm-then-extend");
+        OwnerToken token = claim(key, bytes("claimed"), LONG);
+        confirmCommitted(key, token, bytes("committed"));
+        Instant retainedUntil = storage.read(key).orElseThrow().expiresAt();
+
+        assertThat(storage.extend(key, token, SHORT)).isTrue();
+
+        assertThat(storage.read(key).orElseThrow().expiresAt()).isEqualTo(retainedUntil);
+    }
+
+    @Test
+    void aConfirmByAClaimThatLostTheKeyAnswersFalseAndChangesNothing() throws Exception {
+        String key = key("confirm-stale");
+        OwnerToken stale = claim(key, bytes("stale"), SHORT);
+        Thread.sleep(PAST_SHORT_MILLIS);
+        claim(key, bytes("owner"), LONG);
+
+        transactions.executeWithoutResult(
+                status -> assertThat(storage.confirmBeforeCommit(key, stale, bytes("committed"), LONG, LONG)).isFalse());
+
+        assertThat(heldValue(key)).isEqualTo(bytes("owner"));
+    }
+
+    @Test
+    void onlyATransactionOnTheStoragesOwnDataSourceIsJoined() {
+        assertThat(storage.joinsCurrentTransaction()).as("outside any transaction").isFalse();
+        try (HikariDataSource other = database().pool(1)) {
+            new TransactionTemplate(new DataSourceTransactionManager(other)).executeWithoutResult(
+                    status -> assertThat(storage.joinsCurrentTransaction()).as("a transaction on another DataSource").isFalse());
+        }
+    }
+
+    /** Confirms {@code token}'s claim with {@code value} in a transaction of the application's that commits. */
+    protected void confirmCommitted(String key, OwnerToken token, byte[] value) {
+        transactions.executeWithoutResult(
+                status -> assertThat(storage.confirmBeforeCommit(key, token, value, LONG, LONG)).isTrue());
+    }
+
+    /** The application's transactions at {@code isolation}, on the storage's own DataSource. */
+    protected TransactionTemplate transactionsAt(int isolation) {
+        TransactionTemplate template = new TransactionTemplate(transactions.getTransactionManager());
+        template.setIsolationLevel(isolation);
+        return template;
+    }
+
+    /** The storage under test, on the DataSource of {@link #transactionsAt}. */
+    protected JdbcIdempotencyStorage jdbcStorage() {
+        return storage;
+    }
+
+    @Test
     void aMissingTableFailsNamingTheScript() {
         TableName absent = new TableName("it_absent_" + UUID.randomUUID().toString().substring(0, 8));
 
@@ -306,6 +443,16 @@ abstract class JdbcIdempotencyStorageTest extends IdempotencyStorageContractTest
         assertThatThrownBy(() -> new JdbcIdempotencyStorage(pool, table, null))
                 .isInstanceOf(JdbcSchemaException.class)
                 .hasMessageContaining("expires_at is");
+    }
+
+    @Test
+    void aTableWithoutTheCommittedColumnIsRefusedNamingTheScript() {
+        TableName table = createTable(script -> script.replace("    committed BOOLEAN NOT NULL DEFAULT FALSE,\n", ""));
+
+        assertThatThrownBy(() -> new JdbcIdempotencyStorage(pool, table, null))
+                .isInstanceOf(JdbcSchemaException.class)
+                .hasMessageContaining("committed")
+                .hasMessageContaining(storage.dialect().schemaLocation());
     }
 
     @Test
