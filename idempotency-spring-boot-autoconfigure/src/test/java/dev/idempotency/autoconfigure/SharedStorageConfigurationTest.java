@@ -1,6 +1,7 @@
 package dev.idempotency.autoconfigure;
 
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -11,12 +12,20 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.idempotency.engine.ClaimOutcome;
+import dev.idempotency.engine.IdempotencyKeeper;
+import dev.idempotency.engine.IdempotencyKey;
+import dev.idempotency.engine.OwnedKey;
+import dev.idempotency.engine.RequestFingerprint;
 import dev.idempotency.storage.IdempotencyStorage;
+import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.nats.NatsIdempotencyStorage;
 import dev.idempotency.storage.redis.RedisIdempotencyStorage;
+import dev.idempotency.testsupport.StoreProcess;
 import dev.idempotency.testsupport.TestServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Redis and NATS storages are selected by property and built on the application's own clients. */
 class SharedStorageConfigurationTest {
@@ -75,10 +84,51 @@ class SharedStorageConfigurationTest {
     }
 
     @Test
-    void anUnreachableNatsFailsStartUpNamingTheServersProperty() {
-        runner.withPropertyValues("idempotency.storage.type=nats", "idempotency.storage.nats.servers=nats://127.0.0.1:1")
-                .run(context -> assertThat(context).hasFailed().getFailure()
-                        .rootCause().hasMessageContaining("nats://127.0.0.1:1"));
+    void anUnreachableNatsStartsTheApplicationAndAnswersThatTheStorageIsUnavailableNamingTheServersProperty() {
+        runner.withPropertyValues("idempotency.storage.type=nats", "idempotency.storage.nats.servers=nats://127.0.0.1:1",
+                "idempotency.storage.timeout=500ms").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThatThrownBy(() -> context.getBean(IdempotencyStorage.class).ping())
+                            .as("the health check's ping").isInstanceOf(IdempotencyStorageException.class)
+                            .hasMessageContaining("nats://127.0.0.1:1")
+                            .hasMessageContaining("idempotency.storage.nats.servers");
+                    assertThatThrownBy(() -> context.getBean(IdempotencyKeeper.class).claim(
+                            new IdempotencyKey("test", "k"), RequestFingerprint.builder().add("p").build()))
+                            .as("a claim, answered 503 over HTTP").isInstanceOf(IdempotencyStorageException.class);
+                });
+    }
+
+    @Test
+    void aNatsThatStartsAfterTheApplicationServesItsClaimsWithoutARestart() throws Exception {
+        String bucket = "it-conf-" + UUID.randomUUID().toString().substring(0, 8);
+        try (StoreProcess nats = StoreProcess.natsJetStream()) {
+            nats.kill();
+            runner.withPropertyValues("idempotency.storage.type=nats", "idempotency.storage.nats.servers=" + nats.url("nats"),
+                    "idempotency.storage.nats.bucket=" + bucket, "idempotency.storage.timeout=500ms").run(context -> {
+                        assertThat(context).hasNotFailed();
+                        IdempotencyKeeper keeper = context.getBean(IdempotencyKeeper.class);
+                        IdempotencyKey key = new IdempotencyKey("test", "late-nats");
+                        RequestFingerprint fingerprint = RequestFingerprint.builder().add("p").build();
+                        assertThatThrownBy(() -> keeper.claim(key, fingerprint))
+                                .isInstanceOf(IdempotencyStorageException.class);
+
+                        nats.restart();
+
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                        ClaimOutcome outcome = null;
+                        while (outcome == null) {
+                            try {
+                                outcome = keeper.claim(key, fingerprint);
+                            }
+                            catch (IdempotencyStorageException notYet) {
+                                assertThat(System.nanoTime()).as("NATS serves claims once it answers").isLessThan(deadline);
+                                Thread.sleep(200);
+                            }
+                        }
+                        assertThat(outcome).isInstanceOf(OwnedKey.class);
+                        context.getBean(IdempotencyStorage.class).ping();
+                    });
+        }
     }
 
     private static String natsUrl() {
