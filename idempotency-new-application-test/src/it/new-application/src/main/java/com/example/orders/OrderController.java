@@ -14,17 +14,15 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.idempotency.annotation.Idempotent;
 
-/** Creates orders; a retry with the same Idempotency-Key gets the first order back. */
 @RestController
 class OrderController {
 
-    /** How many times the handler really ran, so the test can tell a replay from a second run. */
-    static final AtomicLong EXECUTIONS = new AtomicLong();
+    private final AtomicLong ids = new AtomicLong();
 
-    @Idempotent
+    @Idempotent // a request without an Idempotency-Key gets 400; the response is stored and replayed
     @PostMapping("/orders")
     ResponseEntity<Order> create(@Valid @RequestBody OrderRequest request) {
-        Order order = new Order(EXECUTIONS.incrementAndGet(), request.item(), request.quantity());
+        Order order = new Order(ids.incrementAndGet(), request.item(), request.quantity());
         return ResponseEntity.created(URI.create("/orders/" + order.id())).body(order);
     }
 

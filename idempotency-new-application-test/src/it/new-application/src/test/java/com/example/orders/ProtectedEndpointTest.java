@@ -1,5 +1,6 @@
 package com.example.orders;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,15 +20,18 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.idempotency.engine.IdempotencyKeyReusedException;
 import dev.idempotency.storage.IdempotencyStorage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The application reaches its protected endpoint on each storage: the first request runs, the
- * retry is the replay, and the key reused with another body is refused with 422. The servers are
- * the ones the project's own tests use: IDEMPOTENCY_TEST_REDIS_URL and IDEMPOTENCY_TEST_NATS_URL,
- * else the default ports on 127.0.0.1.
+ * retry is the replay, and the key reused with another body is refused with 422. Its message
+ * listener charges a redelivered message once. The servers are the ones the project's own tests
+ * use: IDEMPOTENCY_TEST_REDIS_URL and IDEMPOTENCY_TEST_NATS_URL, else the default ports on
+ * 127.0.0.1.
  */
 class ProtectedEndpointTest {
 
@@ -52,12 +56,17 @@ class ProtectedEndpointTest {
         @Autowired
         IdempotencyStorage storage;
 
+        @Autowired
+        PaymentListener listener;
+
+        @Autowired
+        CountingPaymentGateway gateway;
+
         abstract String expectedStorage();
 
         @Test
         void theRetryIsTheReplayAndAReusedKeyWithAnotherBodyIs422() throws Exception {
             String key = UUID.randomUUID().toString();
-            long before = OrderController.EXECUTIONS.get();
             assertThat(storage.name()).isEqualTo(expectedStorage());
 
             HttpResponse<String> first = post(key, "{\"item\":\"book\",\"quantity\":2}");
@@ -73,7 +82,32 @@ class ProtectedEndpointTest {
             assertThat(reused.statusCode()).isEqualTo(422);
             assertThat(reused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
             assertThat(reused.body()).contains("key-reused");
-            assertThat(OrderController.EXECUTIONS.get()).isEqualTo(before + 1);
+            // The handler numbers its orders: the next id follows the first, so the retry and the reused key created none.
+            long firstId = orderId(first);
+            HttpResponse<String> next = post(UUID.randomUUID().toString(), "{\"item\":\"book\",\"quantity\":2}");
+            assertThat(orderId(next)).isEqualTo(firstId + 1);
+        }
+
+        @Test
+        void aRedeliveredMessageIsChargedOnceAndItsIdWithAnotherPaymentIsRefused() {
+            PaymentRequested message = new PaymentRequested("payment-" + UUID.randomUUID(), new BigDecimal("12.50"));
+            long before = gateway.charges();
+
+            Receipt first = listener.onPaymentRequested(message);
+            Receipt redelivered = listener.onPaymentRequested(message);
+
+            assertThat(redelivered).isEqualTo(first);
+            assertThat(gateway.charges()).isEqualTo(before + 1);
+            assertThatThrownBy(() -> listener.onPaymentRequested(
+                    new PaymentRequested(message.paymentId(), new BigDecimal("99.00"))))
+                    .isInstanceOf(IdempotencyKeyReusedException.class);
+            assertThat(gateway.charges()).isEqualTo(before + 1);
+        }
+
+        private static long orderId(HttpResponse<String> created) {
+            assertThat(created.statusCode()).isEqualTo(201);
+            String location = created.headers().firstValue("Location").orElseThrow();
+            return Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
         }
 
         private HttpResponse<String> post(String key, String body) throws Exception {
