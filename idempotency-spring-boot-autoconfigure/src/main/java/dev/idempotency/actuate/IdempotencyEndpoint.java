@@ -44,22 +44,31 @@ public class IdempotencyEndpoint {
      *
      * @param scope the request's scope; empty or absent for anonymous requests
      * @param includeBody whether to include the stored body, base64-encoded
+     * @param http {@code false} for a key of {@code IdempotencyTemplate} or of a bean method, whose
+     *     scope is then taken exactly as it was given (a bean method's is {@code method:} followed
+     *     by the class, the method and its parameter types); absent or {@code true} for an HTTP key
      */
     @ReadOperation
-    public @Nullable KeyDescriptor key(@Nullable String scope, String key, @Nullable Boolean includeBody) {
-        return keeper.inspect(httpKey(scope, key))
+    public @Nullable KeyDescriptor key(@Nullable String scope, String key, @Nullable Boolean includeBody,
+            @Nullable Boolean http) {
+        return keeper.inspect(keyOf(scope, key, http))
                 .map(state -> describe(state, Boolean.TRUE.equals(includeBody)))
                 .orElse(null);
     }
 
-    /** Deletes {@code key} whatever its state, so that a retry runs again. */
+    /**
+     * Deletes {@code key} whatever its state, so that a retry runs again.
+     *
+     * @param http as for {@link #key}
+     */
     @DeleteOperation
-    public EvictionDescriptor evict(@Nullable String scope, String key) {
-        return new EvictionDescriptor(keeper.evict(httpKey(scope, key)));
+    public EvictionDescriptor evict(@Nullable String scope, String key, @Nullable Boolean http) {
+        return new EvictionDescriptor(keeper.evict(keyOf(scope, key, http)));
     }
 
-    private static IdempotencyKey httpKey(@Nullable String scope, String key) {
-        return new IdempotencyKey(IdempotentHandlerGuard.HTTP_SCOPE + (scope == null ? "" : scope), key);
+    private static IdempotencyKey keyOf(@Nullable String scope, String key, @Nullable Boolean http) {
+        String given = scope == null ? "" : scope;
+        return new IdempotencyKey(Boolean.FALSE.equals(http) ? given : IdempotentHandlerGuard.HTTP_SCOPE + given, key);
     }
 
     private static KeyDescriptor describe(KeyState state, boolean includeBody) {

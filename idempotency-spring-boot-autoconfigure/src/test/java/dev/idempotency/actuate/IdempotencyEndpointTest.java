@@ -38,14 +38,14 @@ class IdempotencyEndpointTest {
 
     @Test
     void anUnknownKeyIsNull() {
-        assertThat(endpoint.key("alice", "nothing", true)).isNull();
+        assertThat(endpoint.key("alice", "nothing", true, null)).isNull();
     }
 
     @Test
     void aRunningRequestIsInProgressWithItsLeaseAndNoResponse() {
         OwnedKey owned = (OwnedKey) keeper.claim(new IdempotencyKey("http:alice", "k-1"), fingerprint);
 
-        KeyDescriptor state = endpoint.key("alice", "k-1", true);
+        KeyDescriptor state = endpoint.key("alice", "k-1", true, null);
 
         assertThat(state.status()).isEqualTo("in_progress");
         assertThat(state.claimedAt()).isNotNull();
@@ -67,8 +67,8 @@ class IdempotencyEndpointTest {
                     new StoredResponse(201, List.of(), new byte[0]).encode());
             OwnedKey running = (OwnedKey) preciseKeeper.claim(new IdempotencyKey("http:alice", "k-2"), fingerprint);
 
-            for (KeyDescriptor state : List.of(new IdempotencyEndpoint(preciseKeeper).key("alice", "k-1", false),
-                    new IdempotencyEndpoint(preciseKeeper).key("alice", "k-2", false))) {
+            for (KeyDescriptor state : List.of(new IdempotencyEndpoint(preciseKeeper).key("alice", "k-1", false, null),
+                    new IdempotencyEndpoint(preciseKeeper).key("alice", "k-2", false, null))) {
                 assertThat(state.claimedAt()).isEqualTo(state.claimedAt().truncatedTo(ChronoUnit.MILLIS));
                 assertThat(state.expiresAt()).isEqualTo(Instant.parse("2026-11-27T20:02:30.942Z")
                         .plus(state.status().equals("completed") ? Duration.ofHours(1) : Duration.ofSeconds(30)));
@@ -82,8 +82,8 @@ class IdempotencyEndpointTest {
         byte[] body = "{\"id\":7}".getBytes(StandardCharsets.UTF_8);
         complete(new IdempotencyKey("http:alice", "k-1"), new StoredResponse(201, List.of(), body).encode());
 
-        KeyDescriptor withoutBody = endpoint.key("alice", "k-1", null);
-        KeyDescriptor withBody = endpoint.key("alice", "k-1", true);
+        KeyDescriptor withoutBody = endpoint.key("alice", "k-1", null, null);
+        KeyDescriptor withBody = endpoint.key("alice", "k-1", true, null);
 
         assertThat(withoutBody.status()).isEqualTo("completed");
         assertThat(withoutBody.responseStatus()).isEqualTo(201);
@@ -95,19 +95,33 @@ class IdempotencyEndpointTest {
     void anAnonymousKeyIsAddressedWithAnEmptyOrMissingScope() {
         complete(new IdempotencyKey("http:", "k-1"), new StoredResponse(200, List.of(), new byte[0]).encode());
 
-        assertThat(endpoint.key(null, "k-1", false)).isNotNull();
-        assertThat(endpoint.key("", "k-1", false)).isNotNull();
-        assertThat(endpoint.key("alice", "k-1", false)).isNull();
+        assertThat(endpoint.key(null, "k-1", false, null)).isNotNull();
+        assertThat(endpoint.key("", "k-1", false, null)).isNotNull();
+        assertThat(endpoint.key("alice", "k-1", false, null)).isNull();
     }
 
     @Test
     void evictingDeletesTheKeyWhateverItsState() {
         OwnedKey owned = (OwnedKey) keeper.claim(new IdempotencyKey("http:alice", "k-1"), fingerprint);
 
-        assertThat(endpoint.evict("alice", "k-1").evicted()).isTrue();
-        assertThat(endpoint.key("alice", "k-1", false)).isNull();
-        assertThat(endpoint.evict("alice", "k-1").evicted()).isFalse();
+        assertThat(endpoint.evict("alice", "k-1", null).evicted()).isTrue();
+        assertThat(endpoint.key("alice", "k-1", false, null)).isNull();
+        assertThat(endpoint.evict("alice", "k-1", null).evicted()).isFalse();
         assertThat(owned.complete(new byte[0])).isFalse();
+    }
+
+    @Test
+    void aKeyOfTheTemplateOrOfABeanMethodIsAddressedByItsScopeAsGivenWithHttpFalse() {
+        complete(new IdempotencyKey("payments", "p-1"), "{\"receipt\":1}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(endpoint.key("payments", "p-1", false, null)).as("an HTTP key of principal payments").isNull();
+        KeyDescriptor state = endpoint.key("payments", "p-1", true, false);
+        assertThat(state.status()).isEqualTo("completed");
+        assertThat(state.responseStatus()).as("not an HTTP response").isNull();
+        assertThat(state.body()).isEqualTo(Base64.getEncoder().encodeToString("{\"receipt\":1}".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(endpoint.evict("payments", "p-1", false).evicted()).isTrue();
+        assertThat(endpoint.key("payments", "p-1", false, false)).isNull();
     }
 
     private void complete(IdempotencyKey key, byte[] result) {
