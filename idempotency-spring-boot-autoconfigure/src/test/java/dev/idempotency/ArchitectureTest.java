@@ -9,8 +9,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * Dependencies point down only: storage, then engine, then web, aop and the transaction adapter,
- * then autoconfigure on top.
+ * Dependencies point down only: storage, then engine, then web (the rules every web stack shares,
+ * under their adapters {@code web.servlet} and {@code web.reactive}), aop and the transaction
+ * adapter, then autoconfigure on top.
  */
 @AnalyzeClasses(packages = "dev.idempotency", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -19,7 +20,7 @@ class ArchitectureTest {
     static final ArchRule storageAndEngineKnowNothingOfServletsAopBootOrTheLayersAbove = noClasses()
             .that().resideInAnyPackage("dev.idempotency.storage..", "dev.idempotency.engine..")
             .should().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "org.aspectj..",
-                    "org.springframework.boot..", "org.springframework.web..", "dev.idempotency.web..",
+                    "org.springframework.boot..", "org.springframework.web..", "reactor..", "dev.idempotency.web..",
                     "dev.idempotency.aop..", "dev.idempotency.transaction..", "dev.idempotency.autoconfigure..");
 
     /** Only the JDBC backend, which runs its statements through spring-jdbc, touches Spring's transactions. */
@@ -35,6 +36,27 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "org.springframework.boot..",
                     "org.springframework.web..", "dev.idempotency.storage..", "dev.idempotency.web..",
                     "dev.idempotency.aop..", "dev.idempotency.autoconfigure..");
+
+    /** The rules written once: the shared web package knows neither stack, so both adapters use it unchanged. */
+    @ArchTest
+    static final ArchRule sharedWebRulesKnowNeitherWebStack = noClasses()
+            .that().resideInAPackage("dev.idempotency.web")
+            .should().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "org.springframework.web.servlet..",
+                    "org.springframework.web.reactive..", "org.springframework.web.server..", "reactor..",
+                    "dev.idempotency.web.servlet..", "dev.idempotency.web.reactive..");
+
+    @ArchTest
+    static final ArchRule theServletAdapterKnowsNothingOfTheReactiveStack = noClasses()
+            .that().resideInAPackage("dev.idempotency.web.servlet..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.springframework.web.reactive..",
+                    "org.springframework.web.server..", "reactor..", "dev.idempotency.web.reactive..");
+
+    @ArchTest
+    static final ArchRule theReactiveAdapterKnowsNothingOfServlets = noClasses()
+            .that().resideInAPackage("dev.idempotency.web.reactive..")
+            .should().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "org.springframework.web.servlet..",
+                    "dev.idempotency.web.servlet..")
+            .allowEmptyShould(true);
 
     @ArchTest
     static final ArchRule storageKnowsNothingOfTheEngine = noClasses()

@@ -8,7 +8,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
-import dev.idempotency.web.IdempotentRequestMappingHandlerAdapter;
+import dev.idempotency.web.servlet.IdempotentRequestMappingHandlerAdapter;
 
 /**
  * The Spring MVC handler methods whose {@code @Idempotent} the web layer honours: those of every

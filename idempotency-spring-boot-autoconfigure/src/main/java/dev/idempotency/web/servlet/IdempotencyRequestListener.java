@@ -1,4 +1,4 @@
-package dev.idempotency.web;
+package dev.idempotency.web.servlet;
 
 import jakarta.servlet.ServletRequestEvent;
 import jakarta.servlet.ServletRequestListener;

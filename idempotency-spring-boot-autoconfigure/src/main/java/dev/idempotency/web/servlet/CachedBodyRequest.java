@@ -1,4 +1,4 @@
-package dev.idempotency.web;
+package dev.idempotency.web.servlet;
 
 import java.io.BufferedReader;
 import java.io.IOException;

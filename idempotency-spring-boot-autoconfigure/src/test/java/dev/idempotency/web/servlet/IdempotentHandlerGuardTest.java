@@ -1,4 +1,4 @@
-package dev.idempotency.web;
+package dev.idempotency.web.servlet;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +17,15 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 import dev.idempotency.annotation.InProgress;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.storage.memory.InMemoryIdempotencyStorage;
+import dev.idempotency.web.HandlerAdmission;
+import dev.idempotency.web.IdempotencyKeyHeader;
+import dev.idempotency.web.IdempotencyKeyValidator;
+import dev.idempotency.web.IdempotencyProblem;
+import dev.idempotency.web.IdempotentRoutes;
+import dev.idempotency.web.ReplayedHeaders;
+import dev.idempotency.web.ResponseRecorder;
+import dev.idempotency.web.ResponseStoragePolicy;
+import dev.idempotency.web.UnreplayableResponseException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,11 +34,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class IdempotentHandlerGuardTest {
 
     private final InMemoryIdempotencyStorage storage = new InMemoryIdempotencyStorage(1_000, Duration.ofMinutes(1));
-    private final IdempotentHandlerGuard guard = new IdempotentHandlerGuard(
+    private final IdempotentHandlerGuard guard = new IdempotentHandlerGuard(new HandlerAdmission(
             new IdempotencyKeeper(storage, "test.", Duration.ofHours(1), Duration.ofSeconds(30)),
             new IdempotentRoutes(List.of("/**"), Set.of("POST"), false),
             new IdempotencyKeyHeader("Idempotency-Key", 255), IdempotencyKeyValidator.any(),
-            IdempotencyScopeResolver.principal(), InProgress.REJECT, Duration.ZERO, 1024);
+            ServletStreaming.handlers(), InProgress.REJECT, Duration.ZERO, 1024), IdempotencyScopeResolver.principal());
 
     @AfterEach
     void closeStorage() {
@@ -54,7 +63,7 @@ class IdempotentHandlerGuardTest {
         MockHttpServletRequest request = new MockHttpServletRequest("POST", "/downloads");
         request.addHeader("Idempotency-Key", UUID.randomUUID().toString());
         IdempotentExchange.start(request, new HttpServletResponseWrapper(new MockHttpServletResponse()),
-                new ExchangeSettings(ResponseStoragePolicy.DEFAULT, new ReplayedHeaders(ReplayedHeaders.DEFAULT), 1024));
+                new ResponseRecorder(ResponseStoragePolicy.DEFAULT, new ReplayedHeaders(ReplayedHeaders.DEFAULT), 1024));
         return request;
     }
 

@@ -1,4 +1,6 @@
-package dev.idempotency.web;
+package dev.idempotency.web.servlet;
+
+import java.io.IOException;
 
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -11,6 +13,7 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.mvc.method.annotation.ServletInvocableHandlerMethod;
 
 import dev.idempotency.engine.OwnedKey;
+import dev.idempotency.web.StoredResponse;
 
 /**
  * One invocation of a handler method, with the idempotency claim made at the moment the method
@@ -38,8 +41,21 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
             // Written once the invocation is over, so that the replay's own status wins over a @ResponseStatus.
             HttpServletResponse response = webRequest.getResponse();
             exposeReplayedHeaderToBrowsers(response);
-            replayed.replayTo(response);
+            replay(replayed, response);
         }
+    }
+
+    /** Writes {@code stored} as the answer to a retry, marked as a replay. */
+    private static void replay(StoredResponse stored, HttpServletResponse response) throws IOException {
+        response.setStatus(stored.status());
+        for (StoredResponse.Header header : stored.headers()) {
+            response.addHeader(header.name(), header.value());
+        }
+        for (StoredResponse.Header mark : StoredResponse.REPLAY_MARKS) {
+            response.setHeader(mark.name(), mark.value());
+        }
+        response.setContentLength(stored.body().length);
+        response.getOutputStream().write(stored.body());
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.idempotency.web;
+package dev.idempotency.web.servlet;
 
 import java.io.IOException;
 import java.util.Collection;
@@ -16,6 +16,8 @@ import org.springframework.http.MediaType;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 
 import dev.idempotency.engine.RequestFingerprint;
+import dev.idempotency.web.RequestTooLargeException;
+import dev.idempotency.web.UnreadableRequestBodyException;
 
 /**
  * What a protected request's fingerprint is computed from: the original request's method, path
@@ -112,8 +114,7 @@ final class FingerprintSource {
             tooLargeAbove = maxRequestBytes;
         }
         if (tooLargeAbove >= 0) {
-            throw new RequestTooLargeException("The request body is larger than " + tooLargeAbove
-                    + " bytes, the most this operation accepts with an idempotency key.");
+            throw RequestTooLargeException.above(tooLargeAbove);
         }
     }
 

@@ -1,6 +1,7 @@
-package dev.idempotency.web;
+package dev.idempotency.web.servlet;
 
 import java.io.IOException;
+import java.util.Enumeration;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -11,6 +12,11 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
+
+import dev.idempotency.web.IdempotencyKeyHeader;
+import dev.idempotency.web.Refusal;
+import dev.idempotency.web.ResponseRecorder;
+import dev.idempotency.web.ResponseStoragePolicy;
 
 /**
  * Marks the exchange of each request that carries an idempotency key, and when a handler claimed
@@ -34,14 +40,13 @@ public final class IdempotencyFilter implements Filter {
 
     private final IdempotencyKeyHeader header;
     private final ProblemResponseWriter problems;
-    private final ExchangeSettings settings;
+    private final ResponseRecorder recorder;
 
-    /** @param maxResponseBytes the most of a response held for storage; a longer one streams on, not kept */
-    public IdempotencyFilter(IdempotencyKeyHeader header, ResponseStoragePolicy policy, ReplayedHeaders replayedHeaders,
-            ProblemResponseWriter problems, long maxResponseBytes) {
+    /** @param recorder ends a claim from the response its handler gave */
+    public IdempotencyFilter(IdempotencyKeyHeader header, ResponseRecorder recorder, ProblemResponseWriter problems) {
         this.header = header;
         this.problems = problems;
-        this.settings = new ExchangeSettings(policy, replayedHeaders, maxResponseBytes);
+        this.recorder = recorder;
     }
 
     @Override
@@ -59,12 +64,12 @@ public final class IdempotencyFilter implements Filter {
             throws ServletException, IOException {
         IdempotentExchange exchange = IdempotentExchange.of(request);
         if (exchange == null) {
-            if (request.getDispatcherType() != DispatcherType.REQUEST || !header.isSentWith(request)) {
+            if (request.getDispatcherType() != DispatcherType.REQUEST || !isSentWith(request)) {
                 chain.doFilter(request, response);
                 return;
             }
             HttpServletResponseWrapper claimable = new HttpServletResponseWrapper(response);
-            exchange = IdempotentExchange.start(request, claimable, settings);
+            exchange = IdempotentExchange.start(request, claimable, recorder);
             response = claimable;
         }
         if (request.getDispatcherType() == DispatcherType.ERROR) {
@@ -92,12 +97,21 @@ public final class IdempotencyFilter implements Filter {
         }
         HttpServletResponse errorPage = exchange.captureErrorPage(response);
         if (exchange.answersUntranslatedFailure(request)) {
-            problems.write(request, errorPage, IdempotencyProblem.HANDLER_FAILED,
-                    "The request failed and will not run again with this key; send a new key to try again.", null);
+            problems.write(request, errorPage, Refusal.handlerFailed());
         }
         else {
             chain.doFilter(request, errorPage);
         }
         exchange.finish();
+    }
+
+    /**
+     * Whether {@code request} carries the key header, without reading its value: a firewall such as
+     * Spring Security's {@code StrictHttpFirewall} refuses some values only when they are read, and
+     * a request this library does not protect must answer as if it had no key.
+     */
+    private boolean isSentWith(HttpServletRequest request) {
+        Enumeration<String> lines = request.getHeaders(header.name());
+        return lines != null && lines.hasMoreElements();
     }
 }

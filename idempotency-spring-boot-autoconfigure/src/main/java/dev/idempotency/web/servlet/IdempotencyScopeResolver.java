@@ -1,11 +1,14 @@
-package dev.idempotency.web;
+package dev.idempotency.web.servlet;
 
 import jakarta.servlet.http.HttpServletRequest;
+
+import dev.idempotency.web.MissingIdempotencyScopeException;
+import dev.idempotency.web.TenantHeaderScope;
 
 /**
  * Decides the scope of a request's idempotency key: two requests share a key only when they
  * share a scope, so one client never receives another client's response. Define a bean of this
- * type to replace the built-in choice ({@code idempotency.web.scope}).
+ * type to replace the built-in choice ({@code idempotency.web.scope}) in a servlet application.
  */
 @FunctionalInterface
 public interface IdempotencyScopeResolver {
@@ -24,13 +27,7 @@ public interface IdempotencyScopeResolver {
 
     /** The value of {@code headerName}; a request without it is refused with 400. */
     static IdempotencyScopeResolver header(String headerName) {
-        return request -> {
-            String tenant = request.getHeader(headerName);
-            if (tenant == null || tenant.isBlank()) {
-                throw new MissingIdempotencyScopeException("Send the " + headerName
-                        + " header: idempotency keys are kept per tenant.");
-            }
-            return tenant;
-        };
+        TenantHeaderScope tenant = new TenantHeaderScope(headerName);
+        return request -> tenant.scopeOf(request.getHeader(headerName));
     }
 }

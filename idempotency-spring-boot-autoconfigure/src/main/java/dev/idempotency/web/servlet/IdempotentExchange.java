@@ -1,6 +1,8 @@
-package dev.idempotency.web;
+package dev.idempotency.web.servlet;
 
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.servlet.RequestDispatcher;
@@ -8,12 +10,10 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpHeaders;
 
 import dev.idempotency.engine.OwnedKey;
+import dev.idempotency.web.ResponseRecorder;
 
 /**
  * The idempotency state of one exchange whose request carries a key, kept as a request
@@ -40,12 +40,11 @@ import dev.idempotency.engine.OwnedKey;
  */
 final class IdempotentExchange {
 
-    private static final Logger logger = LoggerFactory.getLogger(IdempotentExchange.class);
     private static final String ATTRIBUTE = IdempotentExchange.class.getName();
 
     private final FingerprintSource fingerprintSource;
     private final HttpServletResponseWrapper response;
-    private final ExchangeSettings settings;
+    private final ResponseRecorder recorder;
     private final AtomicReference<OwnedKey> owned = new AtomicReference<>();
     private boolean admitted;
     private ResponseCapture capture;
@@ -56,10 +55,10 @@ final class IdempotentExchange {
     private AsyncWork work;
 
     private IdempotentExchange(HttpServletRequest request, HttpServletResponseWrapper response,
-            ExchangeSettings settings) {
+            ResponseRecorder recorder) {
         this.fingerprintSource = new FingerprintSource(request);
         this.response = response;
-        this.settings = settings;
+        this.recorder = recorder;
     }
 
     /**
@@ -70,8 +69,8 @@ final class IdempotentExchange {
      *     {@link ResponseCapture} when a handler claims the key
      */
     static IdempotentExchange start(HttpServletRequest request, HttpServletResponseWrapper response,
-            ExchangeSettings settings) {
-        IdempotentExchange exchange = new IdempotentExchange(request, response, settings);
+            ResponseRecorder recorder) {
+        IdempotentExchange exchange = new IdempotentExchange(request, response, recorder);
         request.setAttribute(ATTRIBUTE, exchange);
         return exchange;
     }
@@ -99,7 +98,7 @@ final class IdempotentExchange {
 
     /** The handler claimed the key: from now on the response is captured, to be stored when complete. */
     void own(OwnedKey key) {
-        capture = new ResponseCapture((HttpServletResponse) response.getResponse(), settings.maxResponseBytes());
+        capture = new ResponseCapture((HttpServletResponse) response.getResponse(), recorder.maxResponseBytes());
         response.setResponse(capture);
         owned.set(key);
     }
@@ -126,7 +125,7 @@ final class IdempotentExchange {
             awaitingErrorPage = true;
             return;
         }
-        if (settings.policy().storeServerErrors() && ownsKey()) {
+        if (recorder.policy().storeServerErrors() && ownsKey()) {
             this.failure = failure;
             awaitingErrorPage = true;
             return;
@@ -173,7 +172,7 @@ final class IdempotentExchange {
 
     /** The error dispatch's response, captured as the body of the response the claim ends with. */
     HttpServletResponse captureErrorPage(HttpServletResponse response) {
-        capture = new ResponseCapture(response, settings.maxResponseBytes());
+        capture = new ResponseCapture(response, recorder.maxResponseBytes());
         return capture;
     }
 
@@ -203,10 +202,10 @@ final class IdempotentExchange {
             return;
         }
         if (responseNotWritten) {
-            key.complete(StoredResponse.notReplayable(capture.getStatus()).encode());
+            recorder.recordNotReplayable(key, capture.getStatus());
             return;
         }
-        release(key, "a request that ended without a response it could store");
+        ResponseRecorder.release(key, "a request that ended without a response it could store");
     }
 
     /**
@@ -249,21 +248,16 @@ final class IdempotentExchange {
      */
     void workEndedAfterItsAnswer(int status) {
         OwnedKey key = owned.getAndSet(null);
-        if (key == null) {
-            return;
+        if (key != null) {
+            recorder.recordAfterItsAnswer(key, status);
         }
-        if (settings.policy().stores(status)) {
-            key.complete(StoredResponse.notReplayable(status).encode());
-            return;
-        }
-        release(key, "async work that failed after its request had been answered");
     }
 
     /** Async work timed out before it started, and never will: released. */
     void workNeverStarted() {
         OwnedKey key = owned.getAndSet(null);
         if (key != null) {
-            release(key, "async work that timed out before it started");
+            ResponseRecorder.release(key, "async work that timed out before it started");
         }
     }
 
@@ -274,36 +268,26 @@ final class IdempotentExchange {
     void workEndedUnseen() {
         OwnedKey key = owned.getAndSet(null);
         if (key != null) {
-            key.complete(StoredResponse.notReplayable(HttpStatus.ACCEPTED.value()).encode());
+            recorder.recordUnseen(key);
         }
     }
 
     private void store(OwnedKey key) throws IOException {
         int status = capture.getStatus();
         if (responseNotWritten) {
-            key.complete(StoredResponse.notReplayable(status).encode());
-            return;
-        }
-        if (!settings.policy().stores(status)) {
-            release(key, "a " + status + " response");
+            recorder.recordNotReplayable(key, status);
             return;
         }
         int size = capture.heldSize();
-        if (capture.overflowed()) {
-            key.complete(StoredResponse.notReplayable(status).encode());
-            return;
-        }
-        key.complete(StoredResponse.captured(status, settings.replayedHeaders().capture(capture), size,
-                capture.heldContent()));
+        recorder.record(key, status, capture.overflowed(), this::capturedHeader, size, capture.heldContent());
     }
 
-    private static void release(OwnedKey key, String after) {
-        try {
-            key.release();
+    /** The values the captured response holds for a header; its content type as the container reports it. */
+    private Collection<String> capturedHeader(String name) {
+        if (HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(name)) {
+            return capture.getContentType() == null ? List.of() : List.of(capture.getContentType());
         }
-        catch (RuntimeException ex) {
-            logger.warn("Could not release idempotency key {} after {}; it stays in progress until its lease ends",
-                    key.logId(), after, ex);
-        }
+        // Asked first because getHeaders builds a collection even for a header the response lacks.
+        return capture.containsHeader(name) ? capture.getHeaders(name) : List.of();
     }
 }

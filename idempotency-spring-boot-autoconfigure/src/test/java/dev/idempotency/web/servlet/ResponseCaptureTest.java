@@ -1,10 +1,15 @@
-package dev.idempotency.web;
+package dev.idempotency.web.servlet;
 
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import org.springframework.mock.web.MockHttpServletResponse;
+
+import dev.idempotency.engine.ResultWriter;
+import dev.idempotency.web.StoredResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,5 +70,25 @@ class ResponseCaptureTest {
         byte[] bytes = new byte[length];
         java.util.Arrays.fill(bytes, (byte) 'x');
         return bytes;
+    }
+
+    @Test
+    void aCapturedResponseIsWrittenAsItsEncodingAndStillReachesTheClient() throws IOException {
+        MockHttpServletResponse client = new MockHttpServletResponse();
+        ResponseCapture captured = new ResponseCapture(client, 1024 * 1024);
+        // Larger than the capture buffer's first block, so the body spans several.
+        byte[] body = new byte[5000];
+        Arrays.fill(body, (byte) 'x');
+        captured.getOutputStream().write(body);
+
+        ResultWriter writer = StoredResponse.captured(201, List.of(new StoredResponse.Header("Content-Type", "text/plain")), captured.heldSize(), captured.heldContent());
+        byte[] entry = new byte[7 + writer.length()];
+        writer.writeTo(entry, 7);
+        captured.sendHeld();
+
+        byte[] expected = new StoredResponse(201, List.of(new StoredResponse.Header("Content-Type", "text/plain")), body).encode();
+        assertThat(writer.length()).isEqualTo(expected.length);
+        assertThat(Arrays.copyOfRange(entry, 7, entry.length)).isEqualTo(expected);
+        assertThat(client.getContentAsByteArray()).isEqualTo(body);
     }
 }

@@ -1,4 +1,4 @@
-package dev.idempotency.web;
+package dev.idempotency.web.servlet;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
