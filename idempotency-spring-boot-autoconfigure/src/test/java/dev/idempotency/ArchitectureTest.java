@@ -20,7 +20,7 @@ class ArchitectureTest {
     static final ArchRule storageAndEngineKnowNothingOfServletsAopBootOrTheLayersAbove = noClasses()
             .that().resideInAnyPackage("dev.idempotency.storage..", "dev.idempotency.engine..")
             .should().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "org.aspectj..",
-                    "org.springframework.boot..", "org.springframework.web..", "reactor..", "dev.idempotency.web..",
+                    "org.springframework.boot..", "org.springframework.web..", "dev.idempotency.web..",
                     "dev.idempotency.aop..", "dev.idempotency.transaction..", "dev.idempotency.autoconfigure..");
 
     /** Only the JDBC backend, which runs its statements through spring-jdbc, touches Spring's transactions. */
@@ -36,6 +36,17 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "org.springframework.boot..",
                     "org.springframework.web..", "dev.idempotency.storage..", "dev.idempotency.web..",
                     "dev.idempotency.aop..", "dev.idempotency.autoconfigure..");
+
+    /**
+     * The engine stays free of Reactor, which an application without WebFlux or Lettuce lacks: its
+     * asynchronous form speaks {@code CompletionStage}. Only the Redis backend, whose Lettuce
+     * client brings Reactor, answers through it.
+     */
+    @ArchTest
+    static final ArchRule onlyTheRedisBackendKnowsReactor = noClasses()
+            .that().resideInAnyPackage("dev.idempotency.engine..", "dev.idempotency.storage",
+                    "dev.idempotency.storage.memory..", "dev.idempotency.storage.jdbc..", "dev.idempotency.storage.nats..")
+            .should().dependOnClassesThat().resideInAPackage("reactor..");
 
     /** The rules written once: the shared web package knows neither stack, so both adapters use it unchanged. */
     @ArchTest

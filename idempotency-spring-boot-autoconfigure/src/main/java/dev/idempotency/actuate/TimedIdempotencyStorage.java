@@ -4,12 +4,15 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import dev.idempotency.storage.AsyncIdempotencyStorage;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.OwnerToken;
@@ -81,6 +84,35 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
                 TimedIdempotencyStorage::owned);
     }
 
+    /** The delegate's asynchronous form, its claim protocol timed as the blocking form's is. */
+    @Override
+    public AsyncIdempotencyStorage async(Executor blockingCalls) {
+        AsyncIdempotencyStorage async = delegate.async(blockingCalls);
+        return new AsyncIdempotencyStorage() {
+            @Override
+            public CompletionStage<ClaimResult> attemptLock(String key, byte[] value, Duration lease) {
+                return timedAsync("claim", () -> async.attemptLock(key, value, lease),
+                        result -> result instanceof ClaimResult.Acquired ? "acquired" : "held");
+            }
+
+            @Override
+            public CompletionStage<Boolean> complete(String key, OwnerToken token, byte[] value, Duration retention) {
+                return timedAsync("complete", () -> async.complete(key, token, value, retention),
+                        TimedIdempotencyStorage::owned);
+            }
+
+            @Override
+            public CompletionStage<Boolean> release(String key, OwnerToken token) {
+                return timedAsync("release", () -> async.release(key, token), TimedIdempotencyStorage::owned);
+            }
+
+            @Override
+            public CompletionStage<Boolean> extend(String key, OwnerToken token, Duration lease) {
+                return timedAsync("renew", () -> async.extend(key, token, lease), TimedIdempotencyStorage::owned);
+            }
+        };
+    }
+
     @Override
     public boolean joinsCurrentTransaction() {
         return delegate.joinsCurrentTransaction();
@@ -123,6 +155,13 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
         }
         sample.stop(timers.get(operation + '/' + result.apply(answer)));
         return answer;
+    }
+
+    private <T> CompletionStage<T> timedAsync(String operation, Supplier<CompletionStage<T>> call,
+            Function<T, String> result) {
+        Timer.Sample sample = Timer.start(registry);
+        return call.get().whenComplete((answer, failure) -> sample.stop(timers.get(operation + '/'
+                + (failure != null ? "error" : result.apply(answer)))));
     }
 
     private static String owned(boolean stillOwned) {

@@ -2,6 +2,7 @@ package dev.idempotency.web;
 
 import java.io.InputStream;
 import java.util.Collection;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 
 import dev.idempotency.engine.OwnedKey;
+import dev.idempotency.engine.ResultWriter;
 
 /**
  * Ends a claim from the response its handler gave, on every web stack alike: stored for replay
@@ -52,20 +54,32 @@ public final class ResponseRecorder {
      */
     public void record(OwnedKey key, int status, boolean overflowed, Function<String, ? extends Collection<String>> headers,
             int size, InputStream body) {
+        endingOf(status, overflowed, headers, size, body).end(key);
+    }
+
+    /**
+     * How a claim ends with a complete response, for a caller that ends it itself (without
+     * blocking: {@link Ending#endAsync}); see {@link #record}.
+     */
+    public Ending endingOf(int status, boolean overflowed, Function<String, ? extends Collection<String>> headers,
+            int size, InputStream body) {
         if (!policy.stores(status)) {
-            release(key, "a " + status + " response");
-            return;
+            return new Ending(null, "a " + status + " response");
         }
         if (overflowed) {
-            recordNotReplayable(key, status);
-            return;
+            return notReplayable(status);
         }
-        key.complete(StoredResponse.captured(status, replayedHeaders.capture(headers), size, body));
+        return new Ending(StoredResponse.captured(status, replayedHeaders.capture(headers), size, body), null);
     }
 
     /** The handler ran but its response, with {@code status}, was never written: processed, not replayable. */
     public void recordNotReplayable(OwnedKey key, int status) {
-        key.complete(StoredResponse.notReplayable(status).encode());
+        notReplayable(status).end(key);
+    }
+
+    /** How {@link #recordNotReplayable} ends a claim. */
+    public Ending notReplayable(int status) {
+        return new Ending(StoredResponse.notReplayable(status).encoding(), null);
     }
 
     /**
@@ -75,16 +89,50 @@ public final class ResponseRecorder {
      * (a failure), so a retry runs again.
      */
     public void recordAfterItsAnswer(OwnedKey key, int status) {
-        if (policy.stores(status)) {
-            recordNotReplayable(key, status);
-            return;
-        }
-        release(key, "work that failed after its request had been answered");
+        afterItsAnswer(status).end(key);
+    }
+
+    /** How {@link #recordAfterItsAnswer} ends a claim. */
+    public Ending afterItsAnswer(int status) {
+        return policy.stores(status) ? notReplayable(status)
+                : new Ending(null, "work that failed after its request had been answered");
     }
 
     /** Work whose end cannot be seen was given up waiting for: recorded as accepted (202) and processed. */
     public void recordUnseen(OwnedKey key) {
         recordNotReplayable(key, HttpStatus.ACCEPTED.value());
+    }
+
+    /**
+     * How a claim ends: completed with {@code stored}, or released after {@code releasedAfter}.
+     *
+     * @param stored the stored response's encoding, or {@code null} when the key is released
+     * @param releasedAfter what the release follows, for the log line of a release that fails
+     */
+    public record Ending(ResultWriter stored, String releasedAfter) {
+
+        /** Ends the claim on the calling thread; never throws. */
+        public void end(OwnedKey key) {
+            if (stored != null) {
+                key.complete(stored);
+            }
+            else {
+                release(key, releasedAfter);
+            }
+        }
+
+        /** Ends the claim without blocking the calling thread; the stage never completes exceptionally. */
+        public CompletionStage<Void> endAsync(OwnedKey key) {
+            if (stored != null) {
+                return key.completeAsync(stored).handle((done, failure) -> null);
+            }
+            return key.releaseAsync().handle((released, failure) -> {
+                if (failure != null) {
+                    releaseFailed(key, releasedAfter, failure);
+                }
+                return null;
+            });
+        }
     }
 
     /** Releases {@code key}; a storage that fails leaves it in progress until its lease ends, which is logged. */
@@ -93,8 +141,12 @@ public final class ResponseRecorder {
             key.release();
         }
         catch (RuntimeException ex) {
-            logger.warn("Could not release idempotency key {} after {}; it stays in progress until its lease ends",
-                    key.logId(), after, ex);
+            releaseFailed(key, after, ex);
         }
+    }
+
+    private static void releaseFailed(OwnedKey key, String after, Throwable ex) {
+        logger.warn("Could not release idempotency key {} after {}; it stays in progress until its lease ends",
+                key.logId(), after, ex);
     }
 }

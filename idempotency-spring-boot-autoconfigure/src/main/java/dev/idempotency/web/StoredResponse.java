@@ -62,8 +62,27 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, bool
 
     /** The binary form the engine stores (see the class description). */
     public byte[] encode() {
+        return encodingOf().toByteArray();
+    }
+
+    /** The binary form of {@link #encode()}, written by the engine straight into the entry it stores. */
+    public ResultWriter encoding() {
+        return encodingOf();
+    }
+
+    private Encoding encodingOf() {
         return new Encoding(replayable ? FORMAT : FORMAT_NOT_REPLAYABLE, status, headers, body.length,
-                (target, offset) -> System.arraycopy(body, 0, target, offset, body.length)).toByteArray();
+                (target, offset) -> System.arraycopy(body, 0, target, offset, body.length));
+    }
+
+    /**
+     * The value of {@code Access-Control-Expose-Headers} that lets browser scripts read the
+     * replay marker too, which CORS hides unless exposed.
+     *
+     * @param exposed the value the response has, or {@code null}
+     */
+    public static String exposingReplayMarker(String exposed) {
+        return exposed == null || exposed.isBlank() ? REPLAYED_HEADER : exposed + ", " + REPLAYED_HEADER;
     }
 
     /**

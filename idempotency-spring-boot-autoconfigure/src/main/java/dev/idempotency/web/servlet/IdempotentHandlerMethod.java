@@ -68,8 +68,7 @@ final class IdempotentHandlerMethod extends ServletInvocableHandlerMethod {
             return;
         }
         String exposed = response.getHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS);
-        response.setHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, exposed == null || exposed.isBlank()
-                ? StoredResponse.REPLAYED_HEADER : exposed + ", " + StoredResponse.REPLAYED_HEADER);
+        response.setHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, StoredResponse.exposingReplayMarker(exposed));
     }
 
     @Override
