@@ -6,6 +6,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,9 @@ import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisClusterNode;
@@ -81,6 +85,40 @@ class RedisClusterFailoverTest {
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
                         .hasMessageContaining("never refreshes its topology")
                         .hasMessageContaining("enableAllAdaptiveRefreshTriggers"));
+    }
+
+    /**
+     * The starter adds the adaptive triggers and keeps what the application set through Boot's
+     * {@code spring.data.redis.lettuce.cluster.refresh.*}; an application's own customizer of the
+     * topology refresh runs after the starter's, so its choice wins.
+     */
+    @Test
+    void theApplicationsRefreshSettingsAreKeptAndItsOwnCustomizerWins() {
+        instance().withPropertyValues("spring.data.redis.lettuce.cluster.refresh.period=7s",
+                "spring.data.redis.lettuce.cluster.refresh.dynamic-refresh-sources=false").run(context -> {
+                    ClusterTopologyRefreshOptions refresh = topologyRefresh(context);
+                    assertThat(refresh.getAdaptiveRefreshTriggers())
+                            .containsExactlyInAnyOrder(ClusterTopologyRefreshOptions.RefreshTrigger.values());
+                    assertThat(refresh.isPeriodicRefreshEnabled()).isTrue();
+                    assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofSeconds(7));
+                    assertThat(refresh.useDynamicRefreshSources()).isFalse();
+                });
+        LettuceClientOptionsBuilderCustomizer own = builder -> ((ClusterClientOptions.Builder) builder)
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(9))
+                        .enablePeriodicRefresh(Duration.ofSeconds(30)).build());
+        instance().withBean(LettuceClientOptionsBuilderCustomizer.class, () -> own).run(context -> {
+            ClusterTopologyRefreshOptions refresh = topologyRefresh(context);
+            assertThat(refresh.getAdaptiveRefreshTimeout()).isEqualTo(Duration.ofSeconds(9));
+            assertThat(refresh.getRefreshPeriod()).isEqualTo(Duration.ofSeconds(30));
+        });
+    }
+
+    private static ClusterTopologyRefreshOptions topologyRefresh(AssertableApplicationContext context) {
+        assertThat(context).hasNotFailed();
+        LettuceConnectionFactory connectionFactory = context.getBean(LettuceConnectionFactory.class);
+        ClientOptions options = connectionFactory.getClientConfiguration().getClientOptions().orElseThrow();
+        return ((ClusterClientOptions) options).getTopologyRefreshOptions();
     }
 
     /**
