@@ -54,6 +54,8 @@ class RedisClusterFailoverTest {
     private static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
     /** Failover after the node timeout, a topology refresh, the killed node back as a replica: bounded well above all. */
     private static final Duration RECOVERY_BOUND = Duration.ofSeconds(25);
+    /** The README's bound from a master's kill to the last request it fails: about 6 s measured, under load too. */
+    private static final Duration SERVED_AGAIN_WITHIN = Duration.ofSeconds(20);
 
     private static RedisCluster cluster;
 
@@ -184,7 +186,7 @@ class RedisClusterFailoverTest {
 
             report.assertEveryKeySucceededAndRanOnce();
             assertThat(report.recoveredAfter(killedAt[0])).as("time from the kill to the last failed attempt")
-                    .isLessThan(RECOVERY_BOUND.multipliedBy(2));
+                    .isLessThan(SERVED_AGAIN_WITHIN);
         }));
     }
 
