@@ -18,6 +18,11 @@ public final class IdempotencyObservationListener implements IdempotencyListener
 
     private final ObservationRegistry registry;
 
+    /**
+     * A listener that starts one observation per execution.
+     *
+     * @param registry where the observations are reported
+     */
     public IdempotencyObservationListener(ObservationRegistry registry) {
         this.registry = registry;
     }

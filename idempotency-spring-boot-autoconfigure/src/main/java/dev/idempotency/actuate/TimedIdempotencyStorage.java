@@ -33,6 +33,12 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
     private final MeterRegistry registry;
     private final Map<String, Timer> timers = new HashMap<>();
 
+    /**
+     * Times the calls to {@code delegate}, registering every timer up front.
+     *
+     * @param delegate the storage that answers the calls
+     * @param registry where the timers are registered
+     */
     public TimedIdempotencyStorage(IdempotencyStorage delegate, MeterRegistry registry) {
         this.delegate = delegate;
         this.registry = registry;
