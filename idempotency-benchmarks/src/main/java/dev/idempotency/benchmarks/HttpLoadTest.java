@@ -7,7 +7,9 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -147,6 +149,13 @@ final class HttpLoadTest {
                 Window window = drive(app, settings.connections(), settings.round(), scenario, run + "r" + round);
                 progress("round " + (round + 1), app, scenario, window);
                 windows.get(app).add(window);
+                if (settings.jfrDirectory() != null) {
+                    // What JfrBreakdown counts: the measured rounds of each app's recording.
+                    Files.writeString(settings.jfrDirectory().resolve("windows.txt"), app.recording() + " "
+                            + scenario.name().toLowerCase(Locale.ROOT) + " " + window.fromMillis() + " "
+                            + window.toMillis() + " " + window.latencies().length + "\n", StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
+                }
             }
             double onThroughput = windows.get(on).get(round).requestsPerSecond();
             onOff[round] = onThroughput / windows.get(off).get(round).requestsPerSecond();
@@ -166,7 +175,7 @@ final class HttpLoadTest {
 
     /** What one app answered in one timed window. */
     private record Window(long nanos, long[] latencies, long failures, long replays, long cpuNanos,
-            long allocatedBytes) {
+            long allocatedBytes, long fromMillis, long toMillis) {
 
         double requestsPerSecond() {
             return latencies.length / (nanos / 1e9);
@@ -204,6 +213,7 @@ final class HttpLoadTest {
         }
         ready.await();
         long[] before = app.stats();
+        long fromMillis = System.currentTimeMillis();
         long start = System.nanoTime();
         for (Worker worker : workers) {
             worker.deadline = start + duration.toNanos();
@@ -214,6 +224,7 @@ final class HttpLoadTest {
             worker.thread.join();
             end = Math.max(end, worker.finishedAt);
         }
+        long toMillis = System.currentTimeMillis();
         long[] after = app.stats();
         long cpu = after[0] - before[0];
         long allocated = after[1] - before[1];
@@ -229,7 +240,7 @@ final class HttpLoadTest {
                 throw worker.error;
             }
         }
-        return new Window(end - start, latencies, failures, replays, cpu, allocated);
+        return new Window(end - start, latencies, failures, replays, cpu, allocated, fromMillis, toMillis);
     }
 
     private static Result summarize(List<Window> windows, Variant variant, Scenario scenario) {
@@ -350,8 +361,7 @@ final class HttpLoadTest {
             command.addAll(JVM_FLAGS);
             if (settings.jfrDirectory() != null) {
                 command.add("-XX:StartFlightRecording=settings=profile,filename="
-                        + settings.jfrDirectory().resolve(variant.name().toLowerCase(Locale.ROOT) + "-" + storage.id()
-                                + ".jfr"));
+                        + settings.jfrDirectory().resolve(recording(variant, storage) + ".jfr"));
             }
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), SampleAppServer.class.getName()));
             command.addAll(properties(variant, storage));
@@ -385,6 +395,15 @@ final class HttpLoadTest {
 
         int port() {
             return port;
+        }
+
+        /** The name of its JFR recording, without {@code .jfr}: for example {@code on-redis}. */
+        String recording() {
+            return recording(variant, storage);
+        }
+
+        private static String recording(Variant variant, Storage storage) {
+            return variant.name().toLowerCase(Locale.ROOT) + "-" + storage.id();
         }
 
         /** The app's JVM's CPU nanoseconds and allocated bytes so far. */
