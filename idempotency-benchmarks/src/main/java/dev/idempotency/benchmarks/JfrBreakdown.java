@@ -19,7 +19,9 @@ import jdk.jfr.consumer.RecordingFile;
  * Where the HTTP apps spend their CPU and allocations, per part (the library's web layer, its
  * engine, Lettuce, Tomcat, ...), from the JFR recordings of a run with {@code --http-jfr=DIR}:
  * {@code java -cp idempotency-benchmarks/target/benchmarks.jar dev.idempotency.benchmarks.JfrBreakdown DIR}.
- * Only the measured rounds count ({@code DIR/windows.txt}, written by {@link HttpLoadTest}).
+ * Only the measured rounds count ({@code DIR/windows.txt}, written by {@link HttpLoadTest}). With
+ * a second argument, a part's name prefix such as {@code library}, each table is followed by that
+ * part's samples by method (the frame that decided the part, and the method at the top).
  *
  * <p>A sample belongs to the part of the frame nearest its top that is not the JDK's nor a
  * utility's (Spring's {@code core} and {@code util}, Micrometer, logging): a {@code HashMap} that
@@ -75,6 +77,7 @@ public final class JfrBreakdown {
 
     public static void main(String[] args) throws IOException {
         Path directory = Path.of(args[0]);
+        String detail = args.length > 1 ? args[1] : null;
         Map<String, List<Window>> byRecording = new TreeMap<>();
         for (String line : Files.readAllLines(directory.resolve("windows.txt"))) {
             String[] fields = line.split(" ");
@@ -90,7 +93,11 @@ public final class JfrBreakdown {
             for (String scenario : List.of("fresh_keys", "replay")) {
                 List<Window> windows = recording.getValue().stream().filter(w -> w.scenario().equals(scenario)).toList();
                 if (!windows.isEmpty()) {
-                    print(recording.getKey() + ", " + scenario.replace('_', ' '), breakdown(file, windows));
+                    Parts parts = breakdown(file, windows);
+                    print(recording.getKey() + ", " + scenario.replace('_', ' '), parts);
+                    if (detail != null) {
+                        printDetail(parts, detail);
+                    }
                 }
             }
         }
@@ -111,12 +118,16 @@ public final class JfrBreakdown {
                 if (windows.stream().noneMatch(w -> at >= w.from() && at < w.to())) {
                     continue;
                 }
-                String part = partOf(event.getStackTrace());
+                String[] owner = ownerOf(event.getStackTrace());
+                String part = owner[0];
+                String method = owner[1];
                 if (sample) {
                     parts.samples.merge(part, 1L, Long::sum);
+                    parts.methodSamples.merge(method, 1L, Long::sum);
                 }
                 else {
                     parts.bytes.merge(part, event.getLong("weight"), Long::sum);
+                    parts.methodBytes.merge(method, event.getLong("weight"), Long::sum);
                 }
             }
         }
@@ -128,17 +139,23 @@ public final class JfrBreakdown {
         final long requests;
         final Map<String, Long> samples = new TreeMap<>();
         final Map<String, Long> bytes = new TreeMap<>();
+        /** By "part: deciding method < top method". */
+        final Map<String, Long> methodSamples = new TreeMap<>();
+        final Map<String, Long> methodBytes = new TreeMap<>();
 
         Parts(long requests) {
             this.requests = requests;
         }
     }
 
-    private static String partOf(RecordedStackTrace stack) {
-        if (stack == null) {
-            return "(no stack)";
+    /** The part of a sample, and "part: deciding method < top method". */
+    private static String[] ownerOf(RecordedStackTrace stack) {
+        if (stack == null || stack.getFrames().isEmpty()) {
+            return new String[] { "(no stack)", "(no stack)" };
         }
+        String top = name(stack.getFrames().get(0));
         String utility = null;
+        String utilityMethod = null;
         for (RecordedFrame frame : stack.getFrames()) {
             if (!frame.isJavaFrame()) {
                 continue;
@@ -146,13 +163,20 @@ public final class JfrBreakdown {
             String type = frame.getMethod().getType().getName();
             boolean isUtility = UTILITIES.stream().anyMatch(type::startsWith);
             if (!isUtility) {
-                return part(type);
+                String part = part(type);
+                return new String[] { part, part + ": " + name(frame) + " < " + top };
             }
             if (utility == null && !type.startsWith("java.") && !type.startsWith("jdk.") && !type.startsWith("sun.")) {
                 utility = part(type);
+                utilityMethod = utility + ": " + name(frame) + " < " + top;
             }
         }
-        return utility != null ? utility : "JDK only";
+        return utility != null ? new String[] { utility, utilityMethod } : new String[] { "JDK only", "JDK only: " + top };
+    }
+
+    private static String name(RecordedFrame frame) {
+        String type = frame.getMethod().getType().getName();
+        return type.substring(type.lastIndexOf('.') + 1) + "." + frame.getMethod().getName();
     }
 
     private static String part(String type) {
@@ -163,6 +187,22 @@ public final class JfrBreakdown {
         }
         int second = type.indexOf('.', type.indexOf('.') + 1);
         return second < 0 ? type : type.substring(0, second);
+    }
+
+    private static void printDetail(Parts parts, String prefix) {
+        System.out.println();
+        System.out.println("| " + prefix + "... by method | µs CPU per request | bytes per request |");
+        System.out.println("|---|---|---|");
+        Map<String, Long> all = new TreeMap<>(parts.methodSamples);
+        parts.methodBytes.keySet().forEach(method -> all.putIfAbsent(method, 0L));
+        all.keySet().stream().filter(method -> method.startsWith(prefix))
+                .sorted((a, b) -> Long.compare(parts.methodSamples.getOrDefault(b, 0L) * 1000
+                        + parts.methodBytes.getOrDefault(b, 0L) / 1000, parts.methodSamples.getOrDefault(a, 0L) * 1000
+                        + parts.methodBytes.getOrDefault(a, 0L) / 1000))
+                .limit(25)
+                .forEach(method -> System.out.printf(Locale.ROOT, "| %s | %.1f | %,d |%n", method,
+                        parts.methodSamples.getOrDefault(method, 0L) * SAMPLE_MICROS / parts.requests,
+                        parts.methodBytes.getOrDefault(method, 0L) / parts.requests));
     }
 
     private static void print(String title, Parts parts) {
