@@ -28,7 +28,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code --only=engine,redis,nats,jdbc,http} (and {@code redis-acks}, which no run includes unless
  * asked: it needs a Redis primary with a replica; {@code http} is {@code http-memory},
  * {@code http-redis} and {@code http-nats}, one storage each), {@code --http-connections=N}
- * (16 by default), {@code --http-rounds=N} (6 by default), {@code --http-jfr=DIR} (a JFR
+ * (16 by default), {@code --http-rounds=N} (6 by default), {@code --http-warm-up=SECONDS} (per app
+ * and scenario, 8 by default), {@code --http-jfr=DIR} (a JFR
  * recording of every app, settings "profile", written to DIR when it stops),
  * {@code --redis=redis://host:port}, {@code --nats=nats://host:port},
  * {@code --postgres=postgresql://host:port/database} (user {@code postgres}, no password),
@@ -58,6 +59,7 @@ public final class BenchmarkReport {
         boolean verbose = false;
         int connections = 16;
         int rounds = 6;
+        int warmUpSeconds = 8;
         Path jfr = null;
         Set<String> suites = new LinkedHashSet<>(List.of("engine", "redis", "nats", "jdbc", "http"));
         for (String arg : args) {
@@ -77,6 +79,9 @@ public final class BenchmarkReport {
             else if (arg.startsWith("--http-rounds=")) {
                 rounds = Integer.parseInt(arg.substring("--http-rounds=".length()));
             }
+            else if (arg.startsWith("--http-warm-up=")) {
+                warmUpSeconds = Integer.parseInt(arg.substring("--http-warm-up=".length()));
+            }
             else if (arg.startsWith("--http-jfr=")) {
                 jfr = Path.of(arg.substring("--http-jfr=".length())).toAbsolutePath();
                 Files.createDirectories(jfr);
@@ -92,8 +97,8 @@ public final class BenchmarkReport {
             }
             else {
                 System.err.println("Unknown argument " + arg + "; known: --quick --verbose --only=" + String.join(",",
-                        SUITES) + " --http-connections=N --http-rounds=N --http-jfr=DIR --redis=redis://host:port --nats=nats://host:port"
-                        + " --postgres=postgresql://host:port/database");
+                        SUITES) + " --http-connections=N --http-rounds=N --http-warm-up=SECONDS --http-jfr=DIR"
+                        + " --redis=redis://host:port --nats=nats://host:port --postgres=postgresql://host:port/database");
                 System.exit(2);
             }
         }
@@ -101,7 +106,8 @@ public final class BenchmarkReport {
                 : new JmhRun(4, TimeValue.seconds(1), 5, TimeValue.seconds(1), verbose);
         HttpLoadTest.Settings http = quick
                 ? new HttpLoadTest.Settings(connections, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, jfr)
-                : new HttpLoadTest.Settings(connections, Duration.ofSeconds(8), Duration.ofSeconds(3), rounds, jfr);
+                : new HttpLoadTest.Settings(connections, Duration.ofSeconds(warmUpSeconds), Duration.ofSeconds(3),
+                        rounds, jfr);
         BenchmarkReport report = new BenchmarkReport(jmh, http);
         Instant started = Instant.now();
         String startLoad = loadAverage();
