@@ -35,6 +35,11 @@ public class IdempotencyEndpoint {
 
     private final IdempotencyKeeper keeper;
 
+    /**
+     * An endpoint over the engine's keys.
+     *
+     * @param keeper the engine that inspects and evicts keys
+     */
     public IdempotencyEndpoint(IdempotencyKeeper keeper) {
         this.keeper = keeper;
     }
@@ -43,10 +48,12 @@ public class IdempotencyEndpoint {
      * The state of {@code key}; {@code null} (404 over HTTP) when it is unknown or expired.
      *
      * @param scope the request's scope; empty or absent for anonymous requests
+     * @param key the idempotency key as the client sent it
      * @param includeBody whether to include the stored body, base64-encoded
      * @param http {@code false} for a key of {@code IdempotencyTemplate} or of a bean method, whose
      *     scope is then taken exactly as it was given (a bean method's is {@code method:} followed
      *     by the class, the method and its parameter types); absent or {@code true} for an HTTP key
+     * @return the key's state, or {@code null} when it is unknown or expired
      */
     @ReadOperation
     public @Nullable KeyDescriptor key(@Nullable String scope, String key, @Nullable Boolean includeBody,
@@ -59,7 +66,10 @@ public class IdempotencyEndpoint {
     /**
      * Deletes {@code key} whatever its state, so that a retry runs again.
      *
+     * @param scope as for {@link #key}
+     * @param key the idempotency key as the client sent it
      * @param http as for {@link #key}
+     * @return whether there was a live entry to delete
      */
     @DeleteOperation
     public EvictionDescriptor evict(@Nullable String scope, String key, @Nullable Boolean http) {
@@ -109,6 +119,15 @@ public class IdempotencyEndpoint {
     public record KeyDescriptor(String status, Instant claimedAt, @Nullable Instant expiresAt,
             @Nullable Integer responseStatus, @Nullable String body) implements OperationResponseBody {
 
+        /**
+         * Truncates both instants to milliseconds.
+         *
+         * @param status the key's status
+         * @param claimedAt when the key was claimed
+         * @param expiresAt when its lease or retention ends, or {@code null}
+         * @param responseStatus the stored HTTP status, or {@code null}
+         * @param body the stored body, base64-encoded, or {@code null}
+         */
         public KeyDescriptor {
             claimedAt = claimedAt.truncatedTo(ChronoUnit.MILLIS);
             expiresAt = expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.MILLIS);

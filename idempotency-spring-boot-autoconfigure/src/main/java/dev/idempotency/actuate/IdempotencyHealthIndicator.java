@@ -15,6 +15,11 @@ public final class IdempotencyHealthIndicator implements HealthIndicator {
 
     private final IdempotencyStorage storage;
 
+    /**
+     * A health indicator of {@code storage}.
+     *
+     * @param storage the storage to ping
+     */
     public IdempotencyHealthIndicator(IdempotencyStorage storage) {
         this.storage = storage;
     }

@@ -22,6 +22,11 @@ public final class IdempotencyMetricsListener implements IdempotencyListener {
     private final MeterRegistry registry;
     private final Map<String, Map<Outcome, Counter>> counters = new ConcurrentHashMap<>();
 
+    /**
+     * A listener that registers its counters, per storage, on first use.
+     *
+     * @param registry where the counters are registered
+     */
     public IdempotencyMetricsListener(MeterRegistry registry) {
         this.registry = registry;
     }

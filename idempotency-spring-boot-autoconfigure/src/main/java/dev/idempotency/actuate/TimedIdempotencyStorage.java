@@ -1,14 +1,14 @@
 package dev.idempotency.actuate;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -33,55 +33,78 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
     public static final String TIMER = "idempotency.storage";
 
     private final IdempotencyStorage delegate;
-    private final MeterRegistry registry;
-    private final Map<String, Timer> timers = new HashMap<>();
+    private final Clock clock;
+    private final Timers claim;
+    private final Timers complete;
+    private final Timers release;
+    private final Timers renew;
+    private final Timers confirm;
 
+    /**
+     * Times the calls to {@code delegate}, registering every timer up front.
+     *
+     * @param delegate the storage that answers the calls
+     * @param registry where the timers are registered
+     */
     public TimedIdempotencyStorage(IdempotencyStorage delegate, MeterRegistry registry) {
         this.delegate = delegate;
-        this.registry = registry;
-        register("claim", "acquired", "held", "error");
-        for (String operation : new String[] { "complete", "release", "renew", "confirm" }) {
-            register(operation, "ok", "lost", "error");
+        this.clock = registry.config().clock();
+        this.claim = register(registry, "claim", "acquired", "held");
+        this.complete = register(registry, "complete", "ok", "lost");
+        this.release = register(registry, "release", "ok", "lost");
+        this.renew = register(registry, "renew", "ok", "lost");
+        this.confirm = register(registry, "confirm", "ok", "lost");
+    }
+
+    /** The timers of one operation, registered once: a call looks nothing up and builds no tag. */
+    private record Timers(Timer succeeded, Timer otherwise, Timer error) {
+
+        /** @param succeeded whether the call answered the first of its results ({@code acquired}, {@code ok}) */
+        void record(boolean succeeded, long nanos) {
+            (succeeded ? this.succeeded : otherwise).record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 
-    private void register(String operation, String... results) {
-        for (String result : results) {
-            timers.put(operation + '/' + result, Timer.builder(TIMER)
-                    .description("Calls of the idempotency storage, by operation and result")
-                    .tag("operation", operation)
-                    .tag("result", result)
-                    .tag("storage", delegate.name())
-                    .register(registry));
-        }
+    private Timers register(MeterRegistry registry, String operation, String succeeded, String otherwise) {
+        return new Timers(register(registry, operation, succeeded), register(registry, operation, otherwise),
+                register(registry, operation, "error"));
+    }
+
+    private Timer register(MeterRegistry registry, String operation, String result) {
+        return Timer.builder(TIMER)
+                .description("Calls of the idempotency storage, by operation and result")
+                .tag("operation", operation)
+                .tag("result", result)
+                .tag("storage", delegate.name())
+                .register(registry);
     }
 
     @Override
     public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
-        return timed("claim", () -> delegate.attemptLock(key, value, lease),
-                result -> result instanceof ClaimResult.Acquired ? "acquired" : "held");
+        return timed(claim, () -> delegate.attemptLock(key, value, lease),
+                result -> result instanceof ClaimResult.Acquired);
     }
 
     @Override
     public boolean complete(String key, OwnerToken token, byte[] value, Duration retention) {
-        return timed("complete", () -> delegate.complete(key, token, value, retention), TimedIdempotencyStorage::owned);
+        return timed(complete, () -> delegate.complete(key, token, value, retention), Boolean::booleanValue);
     }
 
     @Override
     public boolean release(String key, OwnerToken token) {
-        return timed("release", () -> delegate.release(key, token), TimedIdempotencyStorage::owned);
+        return timed(release, () -> delegate.release(key, token), Boolean::booleanValue);
     }
 
     @Override
     public boolean extend(String key, OwnerToken token, Duration lease) {
-        return timed("renew", () -> delegate.extend(key, token, lease), TimedIdempotencyStorage::owned);
+        return timed(renew, () -> delegate.extend(key, token, lease), Boolean::booleanValue);
     }
 
     @Override
     public boolean confirmBeforeCommit(String key, OwnerToken token, byte[] committedValue, Duration lease,
             Duration retention) {
-        return timed("confirm", () -> delegate.confirmBeforeCommit(key, token, committedValue, lease, retention),
-                TimedIdempotencyStorage::owned);
+        return timed(confirm, () -> delegate.confirmBeforeCommit(key, token, committedValue, lease, retention),
+                Boolean::booleanValue);
     }
 
     /** The delegate's asynchronous form, its claim protocol timed as the blocking form's is. */
@@ -91,24 +114,23 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
         return new AsyncIdempotencyStorage() {
             @Override
             public CompletionStage<ClaimResult> attemptLock(String key, byte[] value, Duration lease) {
-                return timedAsync("claim", () -> async.attemptLock(key, value, lease),
-                        result -> result instanceof ClaimResult.Acquired ? "acquired" : "held");
+                return timedAsync(claim, () -> async.attemptLock(key, value, lease),
+                        result -> result instanceof ClaimResult.Acquired);
             }
 
             @Override
             public CompletionStage<Boolean> complete(String key, OwnerToken token, byte[] value, Duration retention) {
-                return timedAsync("complete", () -> async.complete(key, token, value, retention),
-                        TimedIdempotencyStorage::owned);
+                return timedAsync(complete, () -> async.complete(key, token, value, retention), Boolean::booleanValue);
             }
 
             @Override
             public CompletionStage<Boolean> release(String key, OwnerToken token) {
-                return timedAsync("release", () -> async.release(key, token), TimedIdempotencyStorage::owned);
+                return timedAsync(release, () -> async.release(key, token), Boolean::booleanValue);
             }
 
             @Override
             public CompletionStage<Boolean> extend(String key, OwnerToken token, Duration lease) {
-                return timedAsync("renew", () -> async.extend(key, token, lease), TimedIdempotencyStorage::owned);
+                return timedAsync(renew, () -> async.extend(key, token, lease), Boolean::booleanValue);
             }
         };
     }
@@ -143,28 +165,31 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
         return delegate.name();
     }
 
-    private <T> T timed(String operation, Supplier<T> call, Function<T, String> result) {
-        Timer.Sample sample = Timer.start(registry);
+    private <T> T timed(Timers timers, Supplier<T> call, Predicate<T> succeeded) {
+        long start = clock.monotonicTime();
         T answer;
         try {
             answer = call.get();
         }
         catch (RuntimeException ex) {
-            sample.stop(timers.get(operation + "/error"));
+            timers.error().record(clock.monotonicTime() - start, TimeUnit.NANOSECONDS);
             throw ex;
         }
-        sample.stop(timers.get(operation + '/' + result.apply(answer)));
+        timers.record(succeeded.test(answer), clock.monotonicTime() - start);
         return answer;
     }
 
-    private <T> CompletionStage<T> timedAsync(String operation, Supplier<CompletionStage<T>> call,
-            Function<T, String> result) {
-        Timer.Sample sample = Timer.start(registry);
-        return call.get().whenComplete((answer, failure) -> sample.stop(timers.get(operation + '/'
-                + (failure != null ? "error" : result.apply(answer)))));
-    }
-
-    private static String owned(boolean stillOwned) {
-        return stillOwned ? "ok" : "lost";
+    private <T> CompletionStage<T> timedAsync(Timers timers, Supplier<CompletionStage<T>> call,
+            Predicate<T> succeeded) {
+        long start = clock.monotonicTime();
+        return call.get().whenComplete((answer, failure) -> {
+            long nanos = clock.monotonicTime() - start;
+            if (failure != null) {
+                timers.error().record(nanos, TimeUnit.NANOSECONDS);
+            }
+            else {
+                timers.record(succeeded.test(answer), nanos);
+            }
+        });
     }
 }

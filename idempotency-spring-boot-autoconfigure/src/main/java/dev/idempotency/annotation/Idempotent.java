@@ -29,21 +29,24 @@ import dev.idempotency.engine.Takeover;
 @Documented
 public @interface Idempotent {
 
-    /** SpEL expression for the key of a bean method; empty on controller methods. */
+    /** {@return the SpEL expression for the key of a bean method; empty on controller methods} */
     String key() default "";
 
     /**
-     * Whether an HTTP request without the key header is refused with 400. When {@code false},
-     * such a request runs unprotected.
+     * {@return whether an HTTP request without the key header is refused with 400} When
+     * {@code false}, such a request runs unprotected.
      */
     boolean required() default true;
 
-    /** What a duplicate gets while the first call with its key still runs; overrides {@code idempotency.in-progress}. */
+    /**
+     * {@return what a duplicate gets while the first call with its key still runs} Overrides
+     * {@code idempotency.in-progress}.
+     */
     InProgress inProgress() default InProgress.DEFAULT;
 
     /**
-     * What happens to the key when its first call started and never finished (its instance died
-     * or stalled past the lease); overrides {@code idempotency.takeover}. {@link Takeover#NEVER}
+     * {@return what happens to the key when its first call started and never finished (its
+     * instance died or stalled past the lease)} Overrides {@code idempotency.takeover}. {@link Takeover#NEVER}
      * refuses every retry until an operator evicts the key, for work that must not run twice even
      * when its first run's outcome is unknown (a payment that may have reached the bank).
      */

@@ -22,6 +22,7 @@ public enum InProgress {
      *
      * @param configured the application's default, {@link #REJECT} or {@link #WAIT}
      * @param timeout the longest wait
+     * @return {@code timeout} when the effective setting is {@link #WAIT}, else zero: refused at once
      */
     public Duration waitTime(InProgress configured, Duration timeout) {
         InProgress effective = this == DEFAULT ? configured : this;

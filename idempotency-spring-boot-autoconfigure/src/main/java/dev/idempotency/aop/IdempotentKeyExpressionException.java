@@ -8,10 +8,21 @@ package dev.idempotency.aop;
  */
 public class IdempotentKeyExpressionException extends IllegalArgumentException {
 
+    /**
+     * A key expression that evaluated to no key.
+     *
+     * @param message names the method and the expression
+     */
     public IdempotentKeyExpressionException(String message) {
         super(message);
     }
 
+    /**
+     * A key expression that could not be evaluated.
+     *
+     * @param message names the method and the expression
+     * @param cause the SpEL failure
+     */
     public IdempotentKeyExpressionException(String message, Throwable cause) {
         super(message, cause);
     }

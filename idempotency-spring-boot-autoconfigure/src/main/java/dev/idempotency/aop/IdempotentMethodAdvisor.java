@@ -34,6 +34,11 @@ public final class IdempotentMethodAdvisor extends StaticMethodMatcherPointcutAd
     /** Just before the lowest precedence, which {@code @Transactional} and {@code @Cacheable} have by default. */
     public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
+    /**
+     * An advisor, ordered {@link #ORDER}, for the classes that may carry {@code @Idempotent}.
+     *
+     * @param interceptor supplies the interceptor, called once on the first advised call
+     */
     public IdempotentMethodAdvisor(Supplier<IdempotentMethodInterceptor> interceptor) {
         SingletonSupplier<IdempotentMethodInterceptor> created = SingletonSupplier.of(interceptor);
         setAdvice((MethodInterceptor) invocation -> created.obtain().invoke(invocation));

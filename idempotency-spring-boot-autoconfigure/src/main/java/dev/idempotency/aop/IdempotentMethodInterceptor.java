@@ -34,6 +34,7 @@ public final class IdempotentMethodInterceptor implements MethodInterceptor {
     private final Map<AnnotatedElementKey, IdempotentMethod> methods = new ConcurrentHashMap<>(64);
 
     /**
+     * @param template runs each call, so that bean methods follow the engine's rules
      * @param inProgress what a duplicate of a running call gets unless its annotation says otherwise
      * @param waitTimeout the longest a duplicate waits under {@link InProgress#WAIT}
      */

@@ -40,7 +40,13 @@ public final class IdempotentMethodRules {
         this.advisor = advisor;
     }
 
-    /** {@code com.example.Orders#pay(String)}: how messages name {@code method} on a bean of {@code targetClass}. */
+    /**
+     * {@code com.example.Orders#pay(String)}: how messages name {@code method} on a bean of {@code targetClass}.
+     *
+     * @param targetClass the bean's class
+     * @param method the annotated method
+     * @return the class's name, {@code #}, the method's name and its parameter types' simple names
+     */
     public static String signatureOf(Class<?> targetClass, Method method) {
         return IdempotentMethod.signatureOf(targetClass, method);
     }
@@ -49,9 +55,12 @@ public final class IdempotentMethodRules {
      * Why {@code method}, with a key, is not protected on a bean of {@code targetClass}; empty when
      * it is.
      *
+     * @param method the annotated method, whose annotation has a key
+     * @param targetClass the bean's class
      * @param bean the bean as the context hands it out, to tell whether and how it is proxied;
      *     {@code null} when there is no single instance to judge (a lazy, prototype or scoped
      *     bean), in which case a class-based proxy is assumed, as Spring Boot's default
+     * @return one reason per problem, each a clause to follow the method's signature; empty when protected
      */
     public List<String> problems(Method method, Class<?> targetClass, Object bean) {
         List<String> problems = new ArrayList<>();

@@ -26,6 +26,14 @@ public class IdempotencySchemaInitializer extends DataSourceScriptDatabaseInitia
 
     private final TableName table;
 
+    /**
+     * An initializer of the storage's table.
+     *
+     * @param dataSource the DataSource the JDBC storage uses
+     * @param dialect chooses the schema script for the database
+     * @param table the configured table name, written into the script in place of the default
+     * @param mode when the script runs: always, only for an embedded database, or never
+     */
     public IdempotencySchemaInitializer(DataSource dataSource, JdbcDialect dialect, TableName table,
             IdempotencyProperties.SchemaInitialization mode) {
         super(dataSource, settings(dialect, mode));

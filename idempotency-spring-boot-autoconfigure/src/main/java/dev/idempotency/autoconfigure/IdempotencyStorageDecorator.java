@@ -13,6 +13,11 @@ import dev.idempotency.storage.IdempotencyStorage;
 @FunctionalInterface
 public interface IdempotencyStorageDecorator {
 
-    /** The storage to use in place of {@code storage}, usually one that delegates to it. */
+    /**
+     * The storage to use in place of {@code storage}, usually one that delegates to it.
+     *
+     * @param storage the storage as decorated so far
+     * @return the storage the engine uses instead
+     */
     IdempotencyStorage decorate(IdempotencyStorage storage);
 }

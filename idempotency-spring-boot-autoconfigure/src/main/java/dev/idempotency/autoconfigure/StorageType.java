@@ -23,12 +23,12 @@ public enum StorageType {
         this.dependency = dependency;
     }
 
-    /** The property value that selects this storage. */
+    /** {@return the property value that selects this storage, for example {@code redis}} */
     public String value() {
         return value;
     }
 
-    /** The Maven coordinates of the library this storage needs, or {@code null}. */
+    /** {@return the Maven coordinates of the library this storage needs, or {@code null} when it needs none} */
     public String dependency() {
         return dependency;
     }

@@ -9,6 +9,7 @@ import java.util.List;
  */
 public class UnprotectedIdempotentMethodsException extends IllegalStateException {
 
+    /** One line per method: its signature, then why it cannot be protected. */
     private final List<String> problems;
 
     /** @param problems one line per method: its signature, then why it cannot be protected */
@@ -18,7 +19,7 @@ public class UnprotectedIdempotentMethodsException extends IllegalStateException
         this.problems = List.copyOf(problems);
     }
 
-    /** One line per method: its signature, then why it cannot be protected. */
+    /** {@return one line per method: its signature, then why it cannot be protected} */
     public List<String> getProblems() {
         return problems;
     }

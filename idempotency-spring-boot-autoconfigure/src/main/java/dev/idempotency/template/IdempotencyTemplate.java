@@ -46,27 +46,68 @@ public final class IdempotencyTemplate {
     private final JsonMapper jsonMapper;
     private final Map<Type, JsonResultCodec> codecs = new ConcurrentHashMap<>(64);
 
+    /**
+     * A template over the engine.
+     *
+     * @param keeper the engine that claims, completes and releases keys
+     * @param jsonMapper writes payloads for the fingerprint, and results for storing and reading back
+     */
     public IdempotencyTemplate(IdempotencyKeeper keeper, JsonMapper jsonMapper) {
         this.keeper = keeper;
         this.jsonMapper = jsonMapper;
     }
 
-    /** Runs {@code work} at most once for {@code key} in the default scope; its result is read back as {@code type}. */
+    /**
+     * Runs {@code work} at most once for {@code key} with {@link IdempotencyOptions#DEFAULTS}; its
+     * result is read back as {@code type}.
+     *
+     * @param <T> the result's type
+     * @param key the caller's idempotency key, not empty
+     * @param type the class the stored result is read back as
+     * @param work runs only for the first call with the key
+     * @return the work's result, or the stored result of the first call
+     */
     public <T> T execute(String key, Class<T> type, Supplier<T> work) {
         return execute(key, type, IdempotencyOptions.DEFAULTS, work);
     }
 
-    /** Runs {@code work} at most once for {@code key} with {@code options}; its result is read back as {@code type}. */
+    /**
+     * Runs {@code work} at most once for {@code key} with {@code options}; its result is read back
+     * as {@code type}.
+     *
+     * @param <T> the result's type
+     * @param key the caller's idempotency key, not empty
+     * @param type the class the stored result is read back as
+     * @param options the scope, payload and overrides of this call
+     * @param work runs only for the first call with the key
+     * @return the work's result, or the stored result of the first call
+     */
     public <T> T execute(String key, Class<T> type, IdempotencyOptions options, Supplier<T> work) {
         return execute(key, (Type) type, options, work::get);
     }
 
-    /** Runs {@code work} at most once for {@code key}; its result is read back as the generic {@code type}. */
+    /**
+     * Runs {@code work} at most once for {@code key}; its result is read back as the generic
+     * {@code type}, such as {@code new TypeReference<List<Receipt>>() {}}.
+     *
+     * @param <T> the result's type
+     * @param key the caller's idempotency key, not empty
+     * @param type the generic type the stored result is read back as
+     * @param options the scope, payload and overrides of this call
+     * @param work runs only for the first call with the key
+     * @return the work's result, or the stored result of the first call
+     */
     public <T> T execute(String key, TypeReference<T> type, IdempotencyOptions options, Supplier<T> work) {
         return execute(key, type.getType(), options, work::get);
     }
 
-    /** Runs {@code work}, which returns nothing, at most once for {@code key} with {@code options}. */
+    /**
+     * Runs {@code work}, which returns nothing, at most once for {@code key} with {@code options}.
+     *
+     * @param key the caller's idempotency key, not empty
+     * @param options the scope, payload and overrides of this call
+     * @param work runs only for the first call with the key
+     */
     public void run(String key, IdempotencyOptions options, Runnable work) {
         execute(key, void.class, options, () -> {
             work.run();
@@ -80,6 +121,15 @@ public final class IdempotencyTemplate {
      * as {@code resultType}, is not stored: this call throws
      * {@link dev.idempotency.engine.IdempotentResultNotReplayableException} with Jackson's failure
      * as its cause, and so does every later call with the key, without running the work.
+     *
+     * @param <T> the result's type
+     * @param <E> what the work may throw
+     * @param key the caller's idempotency key, not empty
+     * @param resultType the type the stored result is read back as
+     * @param options the scope, payload and overrides of this call
+     * @param work runs only for the first call with the key
+     * @return the work's result, or the stored result of the first call
+     * @throws E what the work threw; the key is released, so a retry runs it again
      */
     @SuppressWarnings("unchecked")
     public <T, E extends Throwable> T execute(String key, Type resultType, IdempotencyOptions options,
@@ -94,6 +144,15 @@ public final class IdempotencyTemplate {
      * the key is claimed now, the stage's value is stored when it completes (and read back as
      * {@code valueType} by later calls, which get a completed future), and a failed stage releases
      * the key. See {@link IdempotencyKeeper#executeAsync}.
+     *
+     * @param <T> the stage's value type
+     * @param <E> what the work may throw instead of returning a stage
+     * @param key the caller's idempotency key, not empty
+     * @param valueType the type the stored value is read back as
+     * @param options the scope, payload and overrides of this call
+     * @param work runs only for the first call with the key, and answers with a stage
+     * @return a future of the stage's value, or a completed future of the stored value
+     * @throws E what the work threw instead of returning a stage; the key is released
      */
     @SuppressWarnings("unchecked")
     public <T, E extends Throwable> CompletableFuture<T> executeAsync(String key, Type valueType,
@@ -109,6 +168,9 @@ public final class IdempotencyTemplate {
      * creator); empty when Jackson can build it. A result may still fail to read back for what it
      * holds at run time, which {@link #execute(String, Type, IdempotencyOptions, IdempotentWork)}
      * finds before storing it.
+     *
+     * @param resultType the declared type of a result
+     * @return why a result of that type cannot be read back, or empty
      */
     public Optional<String> whyUnreadable(Type resultType) {
         return codec(resultType).whyUnreadable();

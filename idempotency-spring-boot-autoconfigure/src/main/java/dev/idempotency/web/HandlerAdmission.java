@@ -82,9 +82,10 @@ public final class HandlerAdmission {
         HandlerKey key = new HandlerKey(handler.getBeanType(), handler.getMethod());
         HandlerTraits traits = handlerTraits.get(key);
         if (traits == null) {
-            traits = handlerTraits.computeIfAbsent(key, absent -> new HandlerTraits(
-                    AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class),
-                    streaming.isStreaming(handler)));
+            traits = handlerTraits.computeIfAbsent(key, absent -> {
+                Idempotent annotation = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
+                return new HandlerTraits(annotation, streaming.isStreaming(handler), claimOptions(annotation));
+            });
         }
         return traits;
     }
@@ -173,7 +174,7 @@ public final class HandlerAdmission {
         }
         ClaimOutcome outcome;
         try {
-            outcome = keeper.claim(key, requestFingerprint, claimOptions(traits.annotation()));
+            outcome = keeper.claim(key, requestFingerprint, traits.options());
         }
         catch (IdempotentResultNotReplayableException ex) {
             throw committedWithoutResponse();
@@ -215,8 +216,10 @@ public final class HandlerAdmission {
      *
      * @param annotation its {@link Idempotent}, or {@code null} when it has none
      * @param streaming whether it streams its response
+     * @param options what its claims ask of the keeper: the annotation's in-progress mode and
+     *     takeover over the configured ones
      */
-    public record HandlerTraits(Idempotent annotation, boolean streaming) {
+    public record HandlerTraits(Idempotent annotation, boolean streaming, ClaimOptions options) {
     }
 
     /**

@@ -35,6 +35,7 @@ class IdempotencyPropertiesValidationTest {
             idempotency.ttl                           | 0s           | must be longer than zero
             idempotency.ttl                           | -1h          | must be longer than zero
             idempotency.lease                         | 0ms          | must be longer than zero
+            idempotency.lease                         | -5s          | must be longer than zero
             idempotency.key-prefix                    | orders:      | letters, digits and - _ = .
             idempotency.wait-timeout                  | -1s          | must not be negative
             idempotency.storage.timeout               | 0s           | must be longer than zero

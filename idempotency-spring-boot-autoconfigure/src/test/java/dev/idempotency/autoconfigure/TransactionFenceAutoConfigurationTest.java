@@ -1,12 +1,15 @@
 package dev.idempotency.autoconfigure;
 
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -22,6 +25,7 @@ import org.springframework.transaction.ConfigurableTransactionManager;
 import org.springframework.transaction.TransactionExecutionListener;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.idempotency.annotation.Idempotent;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
 import dev.idempotency.engine.IdempotentResultNotReplayableException;
@@ -36,7 +40,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The fence wired into the application's transaction managers: Boot's own, through its
  * customizers, and one the application defines; on every storage with
- * {@code idempotency.transaction-fence}, on a JDBC storage always.
+ * {@code idempotency.transaction-fence}, on a JDBC storage always; and an {@code @Idempotent} bean
+ * method called inside a transaction on the JDBC storage's database, whose result commits or rolls
+ * back with it.
  */
 class TransactionFenceAutoConfigurationTest {
 
@@ -85,6 +91,34 @@ class TransactionFenceAutoConfigurationTest {
         });
     }
 
+    /**
+     * The result of a bean method that returns inside the caller's transaction is written in that
+     * transaction: rolled back with the order, it is gone too, so the retry runs the method again
+     * (a result stored outside the transaction would replay an order that was never committed).
+     */
+    @Test
+    void aBeanMethodCalledInATransactionOnTheStoragesDatabaseStoresItsResultWithTheCommitOrNotAtAll() {
+        runner.withConfiguration(AutoConfigurations.of(IdempotencyTemplateAutoConfiguration.class,
+                IdempotencyAopAutoConfiguration.class, AopAutoConfiguration.class, JacksonAutoConfiguration.class))
+                .withPropertyValues("idempotency.storage.type=jdbc").withUserConfiguration(OrderDesk.class)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    OrderDesk.Orders orders = context.getBean(OrderDesk.Orders.class);
+                    TransactionTemplate transactions = context.getBean(TransactionTemplate.class);
+
+                    transactions.executeWithoutResult(status -> {
+                        orders.place("o-1");
+                        status.setRollbackOnly();
+                    });
+                    assertThat(orders.place("o-1")).isEqualTo("o-1 #2");
+                    assertThat(orders.rows("o-1")).isOne();
+
+                    String placed = transactions.execute(status -> orders.place("o-2"));
+                    assertThat(orders.place("o-2")).as("replayed").isEqualTo(placed).isEqualTo("o-2 #3");
+                    assertThat(orders.rows("o-2")).isOne();
+                });
+    }
+
     @Test
     void withoutSpringTransactionsTheKeeperStarts() {
         new ApplicationContextRunner()
@@ -116,6 +150,37 @@ class TransactionFenceAutoConfigurationTest {
     private String execute(AssertableApplicationContext context, IdempotencyKey key,
             IdempotentWork<String, RuntimeException> work) {
         return context.getBean(IdempotencyKeeper.class).execute(key, fingerprint, Utf8Codec.PLAIN, work);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OrderDesk {
+
+        @Bean
+        Orders orders(DataSource dataSource) {
+            return new Orders(new JdbcTemplate(dataSource));
+        }
+
+        /** Places an order row per call and answers which call placed it. */
+        static class Orders {
+
+            private final JdbcTemplate jdbc;
+            private final AtomicInteger calls = new AtomicInteger();
+
+            Orders(JdbcTemplate jdbc) {
+                this.jdbc = jdbc;
+                jdbc.execute("CREATE TABLE IF NOT EXISTS placed_orders (order_id VARCHAR(64))");
+            }
+
+            @Idempotent(key = "#orderId")
+            public String place(String orderId) {
+                jdbc.update("INSERT INTO placed_orders (order_id) VALUES (?)", orderId);
+                return orderId + " #" + calls.incrementAndGet();
+            }
+
+            int rows(String orderId) {
+                return jdbc.queryForObject("SELECT COUNT(*) FROM placed_orders WHERE order_id = ?", Integer.class, orderId);
+            }
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -23,7 +23,14 @@ public final class ExpiredEntryCleaner implements AutoCloseable {
     private final int batchSize;
     private final ScheduledExecutorService scheduler;
 
-    /** Starts cleaning {@code storage} every {@code interval}, the first time one interval from now, until {@link #close()}. */
+    /**
+     * Starts cleaning {@code storage} every {@code interval}, the first time one interval from now, until {@link #close()}.
+     *
+     * @param storage the storage whose expired rows are deleted
+     * @param interval the delay between the end of one run and the start of the next; positive
+     * @param batchSize the most rows one delete statement removes; at least 1
+     * @throws IllegalArgumentException when {@code interval} is not positive or {@code batchSize} is below 1
+     */
     public ExpiredEntryCleaner(JdbcIdempotencyStorage storage, Duration interval, int batchSize) {
         this.storage = Objects.requireNonNull(storage, "storage");
         if (interval.isNegative() || interval.isZero()) {

@@ -35,6 +35,8 @@ public abstract sealed class JdbcDialect permits PostgreSqlDialect, MariaDbDiale
      * The dialect of the database {@code dataSource} connects to, read from one connection's
      * metadata.
      *
+     * @param dataSource the storage's DataSource
+     * @return the dialect of PostgreSQL, MariaDB or H2
      * @throws UnsupportedDatabaseException when it is none of {@link #SUPPORTED}
      * @throws IdempotencyStorageException when no connection could be had
      */
@@ -68,10 +70,10 @@ public abstract sealed class JdbcDialect permits PostgreSqlDialect, MariaDbDiale
         throw new UnsupportedDatabaseException(product, version);
     }
 
-    /** The database's name as the schema script's file name has it: {@code postgresql}, {@code mariadb} or {@code h2}. */
+    /** {@return the database's name as the schema script's file name has it: {@code postgresql}, {@code mariadb} or {@code h2}} */
     public abstract String name();
 
-    /** Where the schema script of this database is, inside this library's jar. */
+    /** {@return where the schema script of this database is, inside this library's jar, as a {@code classpath:} location} */
     public final String schemaLocation() {
         return "classpath:dev/idempotency/storage/jdbc/schema-" + name() + ".sql";
     }

@@ -99,6 +99,9 @@ public final class JdbcIdempotencyStorage implements IdempotencyStorage {
      * statement may run for at most {@code timeout} (rounded up to whole seconds, JDBC's unit), or
      * as long as the driver lets it when {@code null}.
      *
+     * @param dataSource the application's DataSource; the storage's own statements run outside its transactions
+     * @param table the table the entries are in
+     * @param timeout the longest any statement may run, or {@code null} for the driver's limit
      * @throws UnsupportedDatabaseException when the database is not one of {@link JdbcDialect#SUPPORTED}
      * @throws JdbcSchemaException when the table is missing or is not what the schema script creates
      * @throws IdempotencyStorageException when the database cannot be reached
@@ -270,12 +273,12 @@ public final class JdbcIdempotencyStorage implements IdempotencyStorage {
         return "jdbc";
     }
 
-    /** The table the entries are in. */
+    /** {@return the table the entries are in} */
     public TableName table() {
         return table;
     }
 
-    /** The database's dialect, chosen from the connection's metadata. */
+    /** {@return the database's dialect, chosen from the connection's metadata} */
     public JdbcDialect dialect() {
         return dialect;
     }
@@ -285,7 +288,10 @@ public final class JdbcIdempotencyStorage implements IdempotencyStorage {
      * transaction) of its own, until a batch finds fewer. Rows that a concurrent cleaner or claim
      * holds are skipped, not waited for, so any number of instances may run this at once.
      *
+     * @param batchSize the most rows one batch deletes; at least 1
      * @return how many rows were deleted
+     * @throws IllegalArgumentException when {@code batchSize} is below 1
+     * @throws IdempotencyStorageException when the database fails
      */
     public int deleteExpired(int batchSize) {
         if (batchSize < 1) {

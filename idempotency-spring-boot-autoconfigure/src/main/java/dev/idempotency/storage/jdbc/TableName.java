@@ -18,7 +18,12 @@ public record TableName(String value) {
     /** The name the shipped schema scripts use. */
     public static final TableName DEFAULT = new TableName("idempotency_entry");
 
-    /** @throws IllegalArgumentException when {@code value} is not such an identifier */
+    /**
+     * Checks the name.
+     *
+     * @param value the identifier
+     * @throws IllegalArgumentException when {@code value} is not such an identifier
+     */
     public TableName {
         Objects.requireNonNull(value, "value");
         if (!IDENTIFIER.matcher(value).matches()) {
@@ -27,7 +32,12 @@ public record TableName(String value) {
         }
     }
 
-    /** A shipped schema script, with the default name replaced by this one (its index's name included). */
+    /**
+     * A shipped schema script, with the default name replaced by this one (its index's name included).
+     *
+     * @param script the text of a shipped schema script
+     * @return the script for this table
+     */
     public String applyTo(String script) {
         return script.replace(DEFAULT.value, value);
     }

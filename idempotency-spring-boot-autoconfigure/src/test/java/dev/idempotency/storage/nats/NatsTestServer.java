@@ -13,17 +13,17 @@ import org.testcontainers.containers.GenericContainer;
 import dev.idempotency.testsupport.TestServer;
 
 /** The real NATS server with JetStream that the tests talk to, and throwaway buckets on it. */
-final class NatsTestServer {
+public final class NatsTestServer {
 
     private NatsTestServer() {
     }
 
-    static Connection connect() throws IOException, InterruptedException {
+    public static Connection connect() throws IOException, InterruptedException {
         return Nats.connect(url());
     }
 
     /** A connection whose requests and answers {@code statistics} counts (and may hold back). */
-    static Connection connect(StatisticsCollector statistics) throws IOException, InterruptedException {
+    public static Connection connect(StatisticsCollector statistics) throws IOException, InterruptedException {
         return Nats.connect(new Options.Builder().server(url()).statisticsCollector(statistics).build());
     }
 
@@ -34,11 +34,11 @@ final class NatsTestServer {
     }
 
     /** A bucket name no other test run uses. */
-    static String bucketName() {
+    public static String bucketName() {
         return "idempotency-test-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    static void deleteBucket(Connection connection, String bucket) throws IOException {
+    public static void deleteBucket(Connection connection, String bucket) throws IOException {
         try {
             connection.keyValueManagement().delete(bucket);
         }
