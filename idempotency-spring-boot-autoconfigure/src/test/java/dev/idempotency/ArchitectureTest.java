@@ -66,8 +66,7 @@ class ArchitectureTest {
     static final ArchRule theReactiveAdapterKnowsNothingOfServlets = noClasses()
             .that().resideInAPackage("dev.idempotency.web.reactive..")
             .should().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "org.springframework.web.servlet..",
-                    "dev.idempotency.web.servlet..")
-            .allowEmptyShould(true);
+                    "dev.idempotency.web.servlet..");
 
     @ArchTest
     static final ArchRule storageKnowsNothingOfTheEngine = noClasses()

@@ -4,6 +4,9 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -164,14 +167,7 @@ public final class HandlerAdmission {
      *     and the keeper fails closed (failing open, the handler runs unprotected)
      */
     public Admission claim(IdempotencyKey key, Supplier<RequestFingerprint> fingerprint, HandlerTraits traits) {
-        RequestFingerprint requestFingerprint;
-        try {
-            requestFingerprint = fingerprint.get();
-        }
-        catch (RuntimeException ex) {
-            keeper.rejected();
-            throw ex;
-        }
+        RequestFingerprint requestFingerprint = fingerprintOrRejected(fingerprint);
         ClaimOutcome outcome;
         try {
             outcome = keeper.claim(key, requestFingerprint, traits.options());
@@ -180,6 +176,48 @@ public final class HandlerAdmission {
             throw committedWithoutResponse();
         }
         return admissionOf(outcome);
+    }
+
+    /**
+     * {@link #claim} without blocking the calling thread ({@link IdempotencyKeeper#claimAsync}):
+     * the stage completes with its admission, or exceptionally with its refusal.
+     */
+    public CompletionStage<Admission> claimAsync(IdempotencyKey key, Supplier<RequestFingerprint> fingerprint,
+            HandlerTraits traits) {
+        RequestFingerprint requestFingerprint;
+        try {
+            requestFingerprint = fingerprintOrRejected(fingerprint);
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+        return keeper.claimAsync(key, requestFingerprint, traits.options())
+                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(
+                        unwrap(failure) instanceof IdempotentResultNotReplayableException ? committedWithoutResponse()
+                                : unwrap(failure)))
+                .thenApply(HandlerAdmission::admissionOf);
+    }
+
+    /**
+     * What a request's fingerprint starts with on every web stack: its method, its path and its
+     * query as sent (undecoded), or {@code null} for none. The stack adds the body.
+     */
+    public static RequestFingerprint.Builder fingerprintOf(String method, String rawPath, String rawQuery) {
+        return RequestFingerprint.builder().add(method).add(rawPath).add(rawQuery);
+    }
+
+    private RequestFingerprint fingerprintOrRejected(Supplier<RequestFingerprint> fingerprint) {
+        try {
+            return fingerprint.get();
+        }
+        catch (RuntimeException ex) {
+            keeper.rejected();
+            throw ex;
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     private static UnreplayableResponseException committedWithoutResponse() {

@@ -135,6 +135,11 @@ public final class ResponseRecorder {
         }
     }
 
+    /** Releases {@code key} without blocking the calling thread; a failure is logged as {@link #release} logs it. */
+    public void releaseAsync(OwnedKey key, String after) {
+        new Ending(null, after).endAsync(key);
+    }
+
     /** Releases {@code key}; a storage that fails leaves it in progress until its lease ends, which is logged. */
     public static void release(OwnedKey key, String after) {
         try {

@@ -16,6 +16,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 
 import dev.idempotency.engine.RequestFingerprint;
+import dev.idempotency.web.HandlerAdmission;
 import dev.idempotency.web.RequestTooLargeException;
 import dev.idempotency.web.UnreadableRequestBodyException;
 
@@ -124,7 +125,7 @@ final class FingerprintSource {
             throw new IllegalStateException("The request body was not read before the handler started: Spring MVC's "
                     + "handler adapter must be an IdempotentRequestMappingHandlerAdapter");
         }
-        RequestFingerprint.Builder fingerprint = RequestFingerprint.builder().add(method).add(uri).add(query);
+        RequestFingerprint.Builder fingerprint = HandlerAdmission.fingerprintOf(method, uri, query);
         if (content == Content.PARTS) {
             addParts(fingerprint, request);
         }
