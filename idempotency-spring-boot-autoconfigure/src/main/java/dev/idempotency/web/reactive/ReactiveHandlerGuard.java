@@ -3,9 +3,11 @@ package dev.idempotency.web.reactive;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.ReactiveAdapter;
 import org.springframework.core.ReactiveAdapterRegistry;
@@ -47,8 +49,11 @@ public final class ReactiveHandlerGuard {
     /**
      * Handles {@code exchange} with {@code handler} through {@code adapter} (the handler adapter's
      * own handling), claiming its key first when its route is protected.
+     *
+     * @param blockingExecutor where the handler method runs once claimed, as WebFlux runs a
+     *     blocking one; {@code null} to run it where the claim answered
      */
-    public Mono<HandlerResult> handle(ServerWebExchange exchange, HandlerMethod handler,
+    public Mono<HandlerResult> handle(ServerWebExchange exchange, HandlerMethod handler, Executor blockingExecutor,
             BiFunction<ServerWebExchange, HandlerMethod, Mono<HandlerResult>> adapter) {
         HandlerAdmission.HandlerTraits traits = admission.traitsOf(handler);
         ServerHttpRequest request = exchange.getRequest();
@@ -79,7 +84,10 @@ public final class ReactiveHandlerGuard {
                     return Mono.just(bindings);
                 }
                 return admit(exchange, traits, protection, lines, read)
-                        .flatMap(admitted -> run(exchange, handler, state, admitted, bindings, args));
+                        .flatMap(admitted -> blockingExecutor == null || admitted.replay() != null
+                                ? run(exchange, handler, state, admitted, bindings, args)
+                                : Mono.defer(() -> run(exchange, handler, state, admitted, bindings, args))
+                                        .subscribeOn(Schedulers.fromExecutor(blockingExecutor)));
             });
         });
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.netty.util.concurrent.FastThreadLocalThread;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.context.annotation.Bean;
@@ -21,8 +22,9 @@ import dev.idempotency.storage.StoredEntry;
 
 /**
  * Fails a WebFlux test when an event-loop thread makes a blocking storage call: wraps the
- * application's storage and records every blocking call made on a thread Reactor marks as
- * non-blocking (Reactor Netty's event loops are), throwing there so that the request fails too.
+ * application's storage and records every blocking call made on an event loop (a thread Reactor
+ * marks as non-blocking, as Reactor Netty's are, or any Netty thread, as Lettuce's are), throwing
+ * there so that the request fails too.
  * The storage's asynchronous form is the wrapped storage's own, so a native one stays native.
  */
 final class EventLoopGuard implements IdempotencyStorage {
@@ -53,11 +55,16 @@ final class EventLoopGuard implements IdempotencyStorage {
     }
 
     private void blocking(String call) {
-        if (Schedulers.isInNonBlockingThread()) {
+        if (onEventLoop()) {
             String violation = call + " on " + Thread.currentThread().getName();
             watch.violations.add(violation);
             throw new IllegalStateException("A blocking storage call on an event loop: " + violation);
         }
+    }
+
+    /** Whether the calling thread is an event loop's. */
+    static boolean onEventLoop() {
+        return Schedulers.isInNonBlockingThread() || Thread.currentThread() instanceof FastThreadLocalThread;
     }
 
     @Override

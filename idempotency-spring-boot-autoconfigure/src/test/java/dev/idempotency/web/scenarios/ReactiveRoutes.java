@@ -40,6 +40,13 @@ class ReactiveRoutes {
         return Flux.interval(Duration.ofMillis(10)).take(3).map(tick -> "{\"part\":" + tick + "}");
     }
 
+    /** Whether this handler runs on what the {@link EventLoopGuard} takes for an event loop. */
+    @Idempotent
+    @PostMapping("/on-event-loop")
+    ResponseEntity<String> onEventLoop(@RequestBody String body) {
+        return ResponseEntity.ok(Boolean.toString(EventLoopGuard.onEventLoop()));
+    }
+
     @Idempotent
     @PostMapping("/later")
     Mono<ResponseEntity<String>> later(@RequestBody String body) {

@@ -39,6 +39,11 @@ class WebFluxHttpScenariosTest extends HttpScenarios {
     }
 
     @Test
+    void theGuardTakesTheThreadsHandlersRunOnForEventLoops() throws Exception {
+        assertThat(post("/on-event-loop", newKey(), "x").body()).isEqualTo("true");
+    }
+
+    @Test
     void noStorageCallBlocksAnEventLoopThread() throws Exception {
         String key = newKey();
         post("/orders", key, ORDER);
