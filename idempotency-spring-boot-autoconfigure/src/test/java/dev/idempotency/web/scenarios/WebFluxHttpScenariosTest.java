@@ -1,6 +1,9 @@
 package dev.idempotency.web.scenarios;
 
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +39,34 @@ class WebFluxHttpScenariosTest extends HttpScenarios {
         assertThat(retry.body()).isEqualTo(first.body());
         assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(ScenarioApplication.executions("/later")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aClientThatGoesAwayNeitherReleasesTheKeyOfWorkThatRanNorLeavesItInProgress() throws Exception {
+        slowGate = new CountDownLatch(1);
+        String key = newKey();
+        int before = ScenarioApplication.executions("/slow");
+        try {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write(("POST /slow HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 1\r\nIdempotency-Key: " + key
+                        + "\r\n\r\ns").getBytes(StandardCharsets.ISO_8859_1));
+                awaitExecutions("/slow", before + 1);
+            }
+            Thread.sleep(200);
+        }
+        finally {
+            slowGate.countDown();
+        }
+
+        HttpResponse<String> retry = post("/slow", key, "s");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (retry.body().contains("request-in-progress") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            retry = post("/slow", key, "s");
+        }
+        assertProblem(retry, 409, "response-not-replayable");
+        assertThat(ScenarioApplication.executions("/slow")).isEqualTo(before + 1);
     }
 
     @Test
