@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,20 +22,52 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 
 /**
- * The sample app's {@code POST /orders} end to end over HTTP, with idempotency on (the default
- * memory storage) against the same app with {@code idempotency.enabled=false}: each in a JVM of
- * its own with the same flags ({@link SampleAppServer}), on loopback ports, driven from this JVM
- * by the same kind of keep-alive connections.
+ * The sample app's {@code POST /orders} end to end over HTTP, per storage (memory, Redis, NATS):
+ * with idempotency on, against the same app with {@code idempotency.enabled=false} ("off"), and
+ * against the app with idempotency off and the floor filter on the same store ("floor",
+ * {@link dev.idempotency.benchmarks.floor.FloorConfiguration}). Each app runs in a JVM of its own
+ * with the same flags ({@link SampleAppServer}), on loopback ports, driven from this JVM by the
+ * same kind of keep-alive connections.
  *
  * <p>Two scenarios: a fresh key per request (every request is a first request), and one key sent
  * again and again (after the first, every request is a replay; with idempotency off the handler
- * runs every time). Each app is warmed up, then measured in rounds that alternate which app goes
- * first, so that drift (JIT, heap growth) does not favour one of them.
+ * runs every time). Each app is warmed up, then measured in rounds that rotate which app goes
+ * first, so that drift (JIT, heap growth) does not favour one of them. One off app serves every
+ * storage; the on and floor apps of a storage run while it is measured, then stop.
  */
 final class HttpLoadTest {
 
-    /** How long and how hard to drive each app. */
-    record Settings(int connections, Duration warmUp, Duration round, int rounds) {
+    /**
+     * How long and how hard to drive each app.
+     *
+     * @param jfrDirectory where the on and floor apps write a JFR recording (settings "profile"),
+     *     or {@code null} for none
+     */
+    record Settings(int connections, Duration warmUp, Duration round, int rounds, Path jfrDirectory) {
+    }
+
+    /** A storage under test, as the sample app's profile names it. */
+    enum Storage {
+        MEMORY, REDIS, NATS;
+
+        String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The three apps of one comparison. */
+    enum Variant {
+        /** Idempotency on. */
+        ON,
+        /** Idempotency off. */
+        OFF,
+        /** Idempotency off, the floor filter on the storage. */
+        FLOOR;
+
+        /** Whether the app answers a key sent again with its stored response. */
+        boolean replays() {
+            return this != OFF;
+        }
     }
 
     /**
@@ -47,16 +82,17 @@ final class HttpLoadTest {
     }
 
     /**
-     * The same scenario with idempotency on and off.
+     * One scenario on one storage with idempotency on, off, and the floor.
      *
-     * @param ratio the median over rounds of on's throughput over off's, each pair measured back to
-     *     back, so that load from outside that comes and goes falls on both sides of most pairs
+     * @param onOff the median over rounds of on's throughput over off's, each pair measured in the
+     *     same round, so that load from outside that comes and goes falls on both sides of most pairs
+     * @param onFloor the same of on's over the floor's
      */
-    record Comparison(Result on, Result off, double ratio) {
+    record Comparison(Result on, Result off, Result floor, double onOff, double onFloor) {
     }
 
-    /** Both scenarios. */
-    record Results(Comparison freshKeys, Comparison replay) {
+    /** Both scenarios on one storage. */
+    record Results(Storage storage, Comparison freshKeys, Comparison replay) {
     }
 
     private enum Scenario {
@@ -68,48 +104,78 @@ final class HttpLoadTest {
     private HttpLoadTest() {
     }
 
-    static Results run(Settings settings) throws Exception {
-        try (RunningApp on = RunningApp.start(true); RunningApp off = RunningApp.start(false)) {
-            String run = StoreAddresses.runId();
-            // Warm both apps up on both scenarios before measuring either.
-            for (Scenario scenario : Scenario.values()) {
-                for (RunningApp app : List.of(off, on)) {
-                    Window warmUp = drive(app, settings.connections(), settings.warmUp(), scenario, run + "w");
-                    progress("warm-up", app, scenario, warmUp);
+    static List<Results> run(Settings settings, List<Storage> storages) throws Exception {
+        List<Results> results = new ArrayList<>();
+        String run = StoreAddresses.runId();
+        try (RunningApp off = RunningApp.start(Variant.OFF, Storage.MEMORY, settings)) {
+            for (Storage storage : storages) {
+                try (RunningApp on = RunningApp.start(Variant.ON, storage, settings);
+                        RunningApp floor = RunningApp.start(Variant.FLOOR, storage, settings)) {
+                    List<RunningApp> apps = List.of(off, on, floor);
+                    // Warm every app up on both scenarios before measuring any (off once, for every storage).
+                    for (Scenario scenario : Scenario.values()) {
+                        for (RunningApp app : apps) {
+                            if (app != off || storage == storages.get(0)) {
+                                Window warmUp = drive(app, settings.connections(), settings.warmUp(), scenario,
+                                        run + "w" + storage.id());
+                                progress("warm-up", app, scenario, warmUp);
+                            }
+                        }
+                    }
+                    String phase = run + storage.id();
+                    results.add(new Results(storage, compare(settings, apps, Scenario.FRESH_KEYS, phase),
+                            compare(settings, apps, Scenario.REPLAY, phase)));
                 }
             }
-            Comparison fresh = compare(settings, on, off, Scenario.FRESH_KEYS, run);
-            Comparison replay = compare(settings, on, off, Scenario.REPLAY, run);
-            return new Results(fresh, replay);
         }
+        return results;
     }
 
-    private static Comparison compare(Settings settings, RunningApp on, RunningApp off, Scenario scenario, String run)
+    /** Rounds of {@code apps} (off, on, floor) back to back, the first of each round rotating. */
+    private static Comparison compare(Settings settings, List<RunningApp> apps, Scenario scenario, String run)
             throws Exception {
         Map<RunningApp, List<Window>> windows = new HashMap<>();
-        windows.put(on, new ArrayList<>());
-        windows.put(off, new ArrayList<>());
-        double[] ratios = new double[settings.rounds()];
+        for (RunningApp app : apps) {
+            windows.put(app, new ArrayList<>());
+        }
+        RunningApp off = apps.get(0);
+        RunningApp on = apps.get(1);
+        RunningApp floor = apps.get(2);
+        double[] onOff = new double[settings.rounds()];
+        double[] onFloor = new double[settings.rounds()];
         for (int round = 0; round < settings.rounds(); round++) {
-            List<RunningApp> order = round % 2 == 0 ? List.of(off, on) : List.of(on, off);
-            for (RunningApp app : order) {
+            for (int i = 0; i < apps.size(); i++) {
+                RunningApp app = apps.get((round + i) % apps.size());
                 Window window = drive(app, settings.connections(), settings.round(), scenario, run + "r" + round);
                 progress("round " + (round + 1), app, scenario, window);
                 windows.get(app).add(window);
+                if (settings.jfrDirectory() != null) {
+                    // What JfrBreakdown counts: the measured rounds of each app's recording.
+                    Files.writeString(settings.jfrDirectory().resolve("windows.txt"), app.recording() + " "
+                            + scenario.name().toLowerCase(Locale.ROOT) + " " + window.fromMillis() + " "
+                            + window.toMillis() + " " + window.latencies().length + "\n", StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
+                }
             }
-            ratios[round] = windows.get(on).get(round).requestsPerSecond()
-                    / windows.get(off).get(round).requestsPerSecond();
+            double onThroughput = windows.get(on).get(round).requestsPerSecond();
+            onOff[round] = onThroughput / windows.get(off).get(round).requestsPerSecond();
+            onFloor[round] = onThroughput / windows.get(floor).get(round).requestsPerSecond();
         }
-        Arrays.sort(ratios);
-        double median = ratios.length % 2 == 1 ? ratios[ratios.length / 2]
-                : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
-        return new Comparison(summarize(windows.get(on), on.idempotent, scenario),
-                summarize(windows.get(off), off.idempotent, scenario), median);
+        return new Comparison(summarize(windows.get(on), on.variant, scenario),
+                summarize(windows.get(off), off.variant, scenario), summarize(windows.get(floor), floor.variant, scenario),
+                median(onOff), median(onFloor));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
     /** What one app answered in one timed window. */
     private record Window(long nanos, long[] latencies, long failures, long replays, long cpuNanos,
-            long allocatedBytes) {
+            long allocatedBytes, long fromMillis, long toMillis) {
 
         double requestsPerSecond() {
             return latencies.length / (nanos / 1e9);
@@ -117,36 +183,37 @@ final class HttpLoadTest {
     }
 
     private static void progress(String phase, RunningApp app, Scenario scenario, Window window) {
-        System.err.printf(Locale.ROOT, "  HTTP %s, %s, idempotency %s: %,.0f req/s%n", phase,
-                scenario.name().toLowerCase(Locale.ROOT).replace('_', ' '), app.idempotent ? "on" : "off",
-                window.requestsPerSecond());
+        System.err.printf(Locale.ROOT, "  HTTP %s, %s, %s: %,.0f req/s, %.0f µs CPU per request%n", phase,
+                scenario.name().toLowerCase(Locale.ROOT).replace('_', ' '), app, window.requestsPerSecond(),
+                window.cpuNanos() / 1e3 / window.latencies().length);
     }
 
     private static Window drive(RunningApp app, int connections, Duration duration, Scenario scenario, String phase)
             throws Exception {
         LongFunction<byte[]> requests;
         if (scenario == Scenario.REPLAY) {
-            byte[] request = KeepAliveConnection.post(app.port, "/orders", "replay-" + phase, BODY);
-            try (KeepAliveConnection first = new KeepAliveConnection(app.port)) {
+            byte[] request = KeepAliveConnection.post(app.port(), "/orders", "replay-" + phase, BODY);
+            try (KeepAliveConnection first = new KeepAliveConnection(app.port())) {
                 first.exchange(request);
             }
             requests = n -> request;
         }
         else {
-            requests = n -> KeepAliveConnection.post(app.port, "/orders", "fresh-" + phase + "-" + n, BODY);
+            requests = n -> KeepAliveConnection.post(app.port(), "/orders", "fresh-" + phase + "-" + n, BODY);
         }
         Worker[] workers = new Worker[connections];
         CountDownLatch ready = new CountDownLatch(connections);
         CountDownLatch go = new CountDownLatch(1);
         for (int i = 0; i < connections; i++) {
             long first = (long) i << 40;
-            workers[i] = new Worker(new KeepAliveConnection(app.port), n -> requests.apply(first + n), ready, go);
+            workers[i] = new Worker(new KeepAliveConnection(app.port()), n -> requests.apply(first + n), ready, go);
         }
         for (Worker worker : workers) {
             worker.thread.start();
         }
         ready.await();
         long[] before = app.stats();
+        long fromMillis = System.currentTimeMillis();
         long start = System.nanoTime();
         for (Worker worker : workers) {
             worker.deadline = start + duration.toNanos();
@@ -157,6 +224,7 @@ final class HttpLoadTest {
             worker.thread.join();
             end = Math.max(end, worker.finishedAt);
         }
+        long toMillis = System.currentTimeMillis();
         long[] after = app.stats();
         long cpu = after[0] - before[0];
         long allocated = after[1] - before[1];
@@ -172,10 +240,10 @@ final class HttpLoadTest {
                 throw worker.error;
             }
         }
-        return new Window(end - start, latencies, failures, replays, cpu, allocated);
+        return new Window(end - start, latencies, failures, replays, cpu, allocated, fromMillis, toMillis);
     }
 
-    private static Result summarize(List<Window> windows, boolean idempotent, Scenario scenario) {
+    private static Result summarize(List<Window> windows, Variant variant, Scenario scenario) {
         long nanos = 0;
         long failures = 0;
         long replays = 0;
@@ -192,8 +260,8 @@ final class HttpLoadTest {
         }
         long[] latencies = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         long requests = latencies.length;
-        // With idempotency on, every request of the replay scenario must be a replay; otherwise none may be.
-        long expectedReplays = idempotent && scenario == Scenario.REPLAY ? requests : 0;
+        // On and floor, every request of the replay scenario must be a replay; otherwise none may be.
+        long expectedReplays = variant.replays() && scenario == Scenario.REPLAY ? requests : 0;
         return new Result(requests, failures, Math.abs(expectedReplays - replays), requests / (nanos / 1e9),
                 percentile(latencies, 0.50) / 1e6, percentile(latencies, 0.99) / 1e6, cpu / 1e3 / requests,
                 (double) allocated / requests);
@@ -268,37 +336,74 @@ final class HttpLoadTest {
     /** The sample app in a JVM of its own ({@link SampleAppServer}), on a free loopback port. */
     private static final class RunningApp implements AutoCloseable {
 
-        /** The same for both apps. */
+        /** The same for every app. */
         static final List<String> JVM_FLAGS = List.of("-Xms2g", "-Xmx2g");
 
         final Process process;
         final BufferedReader out;
         final PrintWriter in;
-        final boolean idempotent;
-        final int port;
+        final Variant variant;
+        final Storage storage;
+        private int port;
 
-        private RunningApp(Process process, boolean idempotent) throws IOException {
+        private RunningApp(Process process, Variant variant, Storage storage) {
             this.process = process;
-            this.idempotent = idempotent;
+            this.variant = variant;
+            this.storage = storage;
             this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
             this.in = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII), true);
-            this.port = Integer.parseInt(answer("port="));
         }
 
-        static RunningApp start(boolean idempotent) throws IOException {
+        /** Starts the app and waits until it listens. */
+        static RunningApp start(Variant variant, Storage storage, Settings settings) throws IOException {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(JVM_FLAGS);
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SampleAppServer.class.getName(),
-                    "--idempotency.enabled=" + idempotent));
+            if (settings.jfrDirectory() != null) {
+                command.add("-XX:StartFlightRecording=settings=profile,filename="
+                        + settings.jfrDirectory().resolve(recording(variant, storage) + ".jfr"));
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SampleAppServer.class.getName()));
+            command.addAll(properties(variant, storage));
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            RunningApp app = new RunningApp(process, variant, storage);
             try {
-                return new RunningApp(process, idempotent);
+                app.port = Integer.parseInt(app.answer("port="));
+                return app;
             }
             catch (IOException | RuntimeException ex) {
                 process.destroyForcibly();
                 throw ex;
             }
+        }
+
+        /** The sample app's profile of the storage, idempotency on or off, and the floor filter on it. */
+        private static List<String> properties(Variant variant, Storage storage) {
+            List<String> properties = new ArrayList<>();
+            properties.add("--idempotency.enabled=" + (variant == Variant.ON));
+            if (variant != Variant.OFF && storage != Storage.MEMORY) {
+                URI redis = StoreAddresses.redis();
+                properties.addAll(List.of("--spring.profiles.active=" + storage.id(),
+                        "--spring.data.redis.host=" + redis.getHost(), "--spring.data.redis.port=" + redis.getPort(),
+                        "--idempotency.storage.nats.servers=" + StoreAddresses.nats()));
+            }
+            if (variant == Variant.FLOOR) {
+                properties.add("--benchmark.floor=" + storage.id());
+            }
+            return properties;
+        }
+
+        int port() {
+            return port;
+        }
+
+        /** The name of its JFR recording, without {@code .jfr}: for example {@code on-redis}. */
+        String recording() {
+            return recording(variant, storage);
+        }
+
+        private static String recording(Variant variant, Storage storage) {
+            return variant.name().toLowerCase(Locale.ROOT) + "-" + storage.id();
         }
 
         /** The app's JVM's CPU nanoseconds and allocated bytes so far. */
@@ -316,8 +421,13 @@ final class HttpLoadTest {
                     return line.substring(prefix.length());
                 }
             }
-            throw new IOException("The sample app (idempotency " + (idempotent ? "on" : "off") + ") exited; "
-                    + "its log is above");
+            throw new IOException("The sample app (" + this + ") exited; its log is above");
+        }
+
+        /** For example "on, redis"; off runs no storage. */
+        @Override
+        public String toString() {
+            return variant == Variant.OFF ? "off" : variant.name().toLowerCase(Locale.ROOT) + ", " + storage.id();
         }
 
         @Override

@@ -12,12 +12,15 @@ import java.util.stream.Stream;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.idempotency.benchmarks.floor.FloorConfiguration;
 import dev.idempotency.sample.SampleApplication;
 
 /**
  * The sample app in a JVM of its own, driven by {@link HttpLoadTest}: its own heap, GC and JIT,
  * so that what one app costs is never charged to the other. Arguments are Spring properties
- * ({@code --idempotency.enabled=false}), added to {@link #BENCHMARK_SETTINGS}.
+ * ({@code --idempotency.enabled=false}), added to {@link #BENCHMARK_SETTINGS}; with
+ * {@code --benchmark.floor=memory|redis|nats} the app also runs the floor filter
+ * ({@link FloorConfiguration}), and otherwise is the sample app unchanged.
  *
  * <p>A line protocol on standard input and output: once started it prints {@code port=N}; to
  * {@code stats} it answers {@code stats cpu=NANOS allocated=BYTES}, this JVM's CPU time and the
@@ -49,7 +52,7 @@ public final class SampleAppServer {
     }
 
     public static void main(String[] args) throws IOException {
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class)
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class, FloorConfiguration.class)
                 .run(Stream.concat(BENCHMARK_SETTINGS.stream(), Arrays.stream(args)).toArray(String[]::new));
         System.out.println("port=" + context.getEnvironment().getProperty("local.server.port"));
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));

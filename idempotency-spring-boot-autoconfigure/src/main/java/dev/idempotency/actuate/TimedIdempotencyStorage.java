@@ -1,12 +1,12 @@
 package dev.idempotency.actuate;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -30,8 +30,12 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
     public static final String TIMER = "idempotency.storage";
 
     private final IdempotencyStorage delegate;
-    private final MeterRegistry registry;
-    private final Map<String, Timer> timers = new HashMap<>();
+    private final Clock clock;
+    private final Timers claim;
+    private final Timers complete;
+    private final Timers release;
+    private final Timers renew;
+    private final Timers confirm;
 
     /**
      * Times the calls to {@code delegate}, registering every timer up front.
@@ -41,50 +45,63 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
      */
     public TimedIdempotencyStorage(IdempotencyStorage delegate, MeterRegistry registry) {
         this.delegate = delegate;
-        this.registry = registry;
-        register("claim", "acquired", "held", "error");
-        for (String operation : new String[] { "complete", "release", "renew", "confirm" }) {
-            register(operation, "ok", "lost", "error");
+        this.clock = registry.config().clock();
+        this.claim = register(registry, "claim", "acquired", "held");
+        this.complete = register(registry, "complete", "ok", "lost");
+        this.release = register(registry, "release", "ok", "lost");
+        this.renew = register(registry, "renew", "ok", "lost");
+        this.confirm = register(registry, "confirm", "ok", "lost");
+    }
+
+    /** The timers of one operation, registered once: a call looks nothing up and builds no tag. */
+    private record Timers(Timer succeeded, Timer otherwise, Timer error) {
+
+        /** @param succeeded whether the call answered the first of its results ({@code acquired}, {@code ok}) */
+        void record(boolean succeeded, long nanos) {
+            (succeeded ? this.succeeded : otherwise).record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 
-    private void register(String operation, String... results) {
-        for (String result : results) {
-            timers.put(operation + '/' + result, Timer.builder(TIMER)
-                    .description("Calls of the idempotency storage, by operation and result")
-                    .tag("operation", operation)
-                    .tag("result", result)
-                    .tag("storage", delegate.name())
-                    .register(registry));
-        }
+    private Timers register(MeterRegistry registry, String operation, String succeeded, String otherwise) {
+        return new Timers(register(registry, operation, succeeded), register(registry, operation, otherwise),
+                register(registry, operation, "error"));
+    }
+
+    private Timer register(MeterRegistry registry, String operation, String result) {
+        return Timer.builder(TIMER)
+                .description("Calls of the idempotency storage, by operation and result")
+                .tag("operation", operation)
+                .tag("result", result)
+                .tag("storage", delegate.name())
+                .register(registry);
     }
 
     @Override
     public ClaimResult attemptLock(String key, byte[] value, Duration lease) {
-        return timed("claim", () -> delegate.attemptLock(key, value, lease),
-                result -> result instanceof ClaimResult.Acquired ? "acquired" : "held");
+        return timed(claim, () -> delegate.attemptLock(key, value, lease),
+                result -> result instanceof ClaimResult.Acquired);
     }
 
     @Override
     public boolean complete(String key, OwnerToken token, byte[] value, Duration retention) {
-        return timed("complete", () -> delegate.complete(key, token, value, retention), TimedIdempotencyStorage::owned);
+        return timed(complete, () -> delegate.complete(key, token, value, retention), Boolean::booleanValue);
     }
 
     @Override
     public boolean release(String key, OwnerToken token) {
-        return timed("release", () -> delegate.release(key, token), TimedIdempotencyStorage::owned);
+        return timed(release, () -> delegate.release(key, token), Boolean::booleanValue);
     }
 
     @Override
     public boolean extend(String key, OwnerToken token, Duration lease) {
-        return timed("renew", () -> delegate.extend(key, token, lease), TimedIdempotencyStorage::owned);
+        return timed(renew, () -> delegate.extend(key, token, lease), Boolean::booleanValue);
     }
 
     @Override
     public boolean confirmBeforeCommit(String key, OwnerToken token, byte[] committedValue, Duration lease,
             Duration retention) {
-        return timed("confirm", () -> delegate.confirmBeforeCommit(key, token, committedValue, lease, retention),
-                TimedIdempotencyStorage::owned);
+        return timed(confirm, () -> delegate.confirmBeforeCommit(key, token, committedValue, lease, retention),
+                Boolean::booleanValue);
     }
 
     @Override
@@ -117,21 +134,17 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
         return delegate.name();
     }
 
-    private <T> T timed(String operation, Supplier<T> call, Function<T, String> result) {
-        Timer.Sample sample = Timer.start(registry);
+    private <T> T timed(Timers timers, Supplier<T> call, Predicate<T> succeeded) {
+        long start = clock.monotonicTime();
         T answer;
         try {
             answer = call.get();
         }
         catch (RuntimeException ex) {
-            sample.stop(timers.get(operation + "/error"));
+            timers.error().record(clock.monotonicTime() - start, TimeUnit.NANOSECONDS);
             throw ex;
         }
-        sample.stop(timers.get(operation + '/' + result.apply(answer)));
+        timers.record(succeeded.test(answer), clock.monotonicTime() - start);
         return answer;
-    }
-
-    private static String owned(boolean stillOwned) {
-        return stillOwned ? "ok" : "lost";
     }
 }

@@ -1,5 +1,7 @@
 package dev.idempotency.web;
 
+import java.security.Principal;
+
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
@@ -19,7 +21,11 @@ public interface IdempotencyScopeResolver {
 
     /** The authenticated principal's name ({@code HttpServletRequest#getUserPrincipal}); empty when anonymous. */
     static IdempotencyScopeResolver principal() {
-        return request -> request.getUserPrincipal() == null ? "" : request.getUserPrincipal().getName();
+        return request -> {
+            // Once: behind Spring Security each call resolves the security context's authentication anew.
+            Principal principal = request.getUserPrincipal();
+            return principal == null ? "" : principal.getName();
+        };
     }
 
     /** The value of {@code headerName}; a request without it is refused with 400. */

@@ -158,7 +158,7 @@ public final class IdempotentHandlerGuard {
         }
         ClaimOutcome outcome;
         try {
-            outcome = keeper.claim(scopedKey, fingerprint, claimOptions(annotation));
+            outcome = keeper.claim(scopedKey, fingerprint, traits.options());
         }
         catch (IdempotentResultNotReplayableException ex) {
             // The key's handler committed its transaction, and then its response was never stored.
@@ -209,9 +209,10 @@ public final class IdempotentHandlerGuard {
         HandlerKey key = new HandlerKey(handler.getBeanType(), handler.getMethod());
         HandlerTraits traits = handlerTraits.get(key);
         if (traits == null) {
-            traits = handlerTraits.computeIfAbsent(key, absent -> new HandlerTraits(
-                    AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class),
-                    StreamingHandlers.isStreaming(handler)));
+            traits = handlerTraits.computeIfAbsent(key, absent -> {
+                Idempotent annotation = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
+                return new HandlerTraits(annotation, StreamingHandlers.isStreaming(handler), claimOptions(annotation));
+            });
         }
         return traits;
     }
@@ -224,8 +225,10 @@ public final class IdempotentHandlerGuard {
      *
      * @param annotation its {@link Idempotent}, or {@code null} when it has none
      * @param streaming whether it streams its response
+     * @param options what its claims ask of the keeper: the annotation's in-progress mode and
+     *     takeover over the configured ones
      */
-    private record HandlerTraits(Idempotent annotation, boolean streaming) {
+    private record HandlerTraits(Idempotent annotation, boolean streaming, ClaimOptions options) {
     }
 
     private ClaimOptions claimOptions(Idempotent annotation) {

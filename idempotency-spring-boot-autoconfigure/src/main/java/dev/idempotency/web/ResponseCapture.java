@@ -23,7 +23,11 @@ import org.springframework.util.FastByteArrayOutputStream;
 final class ResponseCapture extends HttpServletResponseWrapper {
 
     private final int limit;
-    private final FastByteArrayOutputStream held = new FastByteArrayOutputStream(1024);
+    /**
+     * Blocks from 256 bytes, each next one twice as large, never copied: a small JSON answer holds
+     * one small array rather than a kilobyte, a large one a few blocks.
+     */
+    private final FastByteArrayOutputStream held = new FastByteArrayOutputStream(256);
     private final ServletOutputStream stream = new CapturingStream();
     private PrintWriter writer;
     private boolean overflowed;

@@ -269,6 +269,9 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         CompletableFuture<Message> lastRevision = directGetPrefix == null ? null
                 : send("read", () -> sendDirectGet(key));
         long deadline = sentAt + requestTimeout.toNanos();
+        if (lastRevision != null) {
+            awaitBoth(written, lastRevision, deadline);
+        }
         long revision = writtenRevision(await(written, deadline, "write"));
         if (revision > 0) {
             sampleClock(revision, sentAtWall, clockOffset.now());
@@ -656,6 +659,25 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         }
         catch (IllegalStateException ex) {
             throw failure(action, ex);
+        }
+    }
+
+    /**
+     * Parks once until both answers are in, or until {@code deadline}: waiting for one and then the
+     * other parks and wakes the caller twice whenever the second arrives after the first. Each
+     * answer is then read, and its failure judged, on its own ({@link #await}), which returns at
+     * once for an answer that is in.
+     */
+    private static void awaitBoth(CompletableFuture<Message> first, CompletableFuture<Message> second, long deadline) {
+        try {
+            CompletableFuture.allOf(first, second).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (ExecutionException | TimeoutException | CancellationException ex) {
+            // Judged per answer by await, which reports the write's failure before the read's.
+        }
+        catch (InterruptedException ex) {
+            // Kept for await, which reports the interruption.
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -5,6 +5,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.UUID;
 
 import io.nats.client.Connection;
@@ -30,14 +32,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The application reaches its protected endpoint on each storage: the first request runs, the
  * retry is the replay, and the key reused with another body is refused with 422. Its message
  * listener charges a redelivered message once. The servers are the ones the project's own tests
- * use: IDEMPOTENCY_TEST_REDIS_URL and IDEMPOTENCY_TEST_NATS_URL, else the default ports on
- * 127.0.0.1.
+ * use: IDEMPOTENCY_TEST_REDIS_URL, IDEMPOTENCY_TEST_NATS_URL and IDEMPOTENCY_TEST_POSTGRES_URL (the
+ * application's database, {@code test}), else the default ports on 127.0.0.1.
  */
 class ProtectedEndpointTest {
 
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final String NATS_URL = environment("IDEMPOTENCY_TEST_NATS_URL", "nats://127.0.0.1:4222");
     private static final String REDIS_URL = environment("IDEMPOTENCY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+    private static final String DATABASE_URL = "jdbc:"
+            + environment("IDEMPOTENCY_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432") + "/test";
+    private static final String TABLE = "new_application_" + RUN;
     private static final String BUCKET = "new-application-" + RUN;
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
@@ -48,6 +53,9 @@ class ProtectedEndpointTest {
             registry.add("spring.data.redis.url", () -> REDIS_URL);
             registry.add("idempotency.storage.nats.servers", () -> NATS_URL);
             registry.add("idempotency.storage.nats.bucket", () -> BUCKET);
+            registry.add("spring.datasource.url", () -> DATABASE_URL);
+            registry.add("spring.datasource.username", () -> "postgres");
+            registry.add("idempotency.storage.jdbc.table-name", () -> TABLE);
         }
 
         @Value("${local.server.port}")
@@ -152,12 +160,28 @@ class ProtectedEndpointTest {
         }
     }
 
+    /** On PostgreSQL the table must exist before start-up: the README's initialize-schema creates it. */
+    @Nested
+    @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+            "idempotency.storage.type=jdbc", "idempotency.storage.jdbc.initialize-schema=always" })
+    class OnJdbc extends Scenario {
+
+        @Override
+        String expectedStorage() {
+            return "jdbc";
+        }
+    }
+
     @AfterAll
-    static void removeTheBucket() throws Exception {
+    static void removeTheBucketAndTheTable() throws Exception {
         try (Connection nats = Nats.connect(NATS_URL)) {
             if (nats.keyValueManagement().getBucketNames().contains(BUCKET)) {
                 nats.keyValueManagement().delete(BUCKET);
             }
+        }
+        try (java.sql.Connection database = DriverManager.getConnection(DATABASE_URL, "postgres", "");
+                Statement statement = database.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS " + TABLE);
         }
     }
 
