@@ -8,6 +8,7 @@ package dev.idempotency.engine;
  */
 public class IdempotencyClaimLostException extends IdempotencyException {
 
+    /** Creates the exception; its message names no key. */
     public IdempotencyClaimLostException() {
         super("The claim on this idempotency key was taken over while its work ran (its lease ended), so its "
                 + "transaction was rolled back");

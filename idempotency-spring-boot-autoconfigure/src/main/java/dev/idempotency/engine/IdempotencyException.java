@@ -6,10 +6,21 @@ package dev.idempotency.engine;
  */
 public abstract class IdempotencyException extends RuntimeException {
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what was refused and why, without the client's key
+     */
     protected IdempotencyException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception with the failure that led to it.
+     *
+     * @param message what was refused and why, without the client's key
+     * @param cause the failure that led to it
+     */
     protected IdempotencyException(String message, Throwable cause) {
         super(message, cause);
     }

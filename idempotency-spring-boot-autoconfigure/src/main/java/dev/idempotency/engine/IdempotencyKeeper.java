@@ -68,18 +68,41 @@ public final class IdempotencyKeeper implements AutoCloseable {
     private final ThreadPoolExecutor blockingCalls = blockingCallThreads();
     private final AsyncIdempotencyStorage asyncStorage;
 
-    /** A fail-closed keeper that tells no listener; see the full constructor. */
+    /**
+     * A fail-closed keeper that tells no listener; see the full constructor.
+     *
+     * @param storage where entries are kept
+     * @param keyPrefix prepended to every storage key, of {@code [-_=.a-zA-Z0-9]} only
+     * @param retention how long a completed result is kept and replayed
+     * @param lease how long an in-progress claim holds the key before another may take over
+     * @throws IllegalArgumentException when {@code keyPrefix} has another character, or
+     *     {@code retention} or {@code lease} is not positive
+     */
     public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease) {
         this(storage, keyPrefix, retention, lease, FailureMode.FAIL_CLOSED, IdempotencyListener.NONE);
     }
 
-    /** A keeper that takes a key over after its holder's lease ends; see the full constructor. */
+    /**
+     * A keeper that takes a key over after its holder's lease ends; see the full constructor.
+     *
+     * @param storage where entries are kept
+     * @param keyPrefix prepended to every storage key, of {@code [-_=.a-zA-Z0-9]} only
+     * @param retention how long a completed result is kept and replayed
+     * @param lease how long an in-progress claim holds the key before another may take over
+     * @param failureMode what a claim does when the storage cannot answer
+     * @param listener told of outcomes, lost leases, unprotected runs and abandoned results
+     * @throws IllegalArgumentException when {@code keyPrefix} has another character, or
+     *     {@code retention} or {@code lease} is not positive
+     */
     public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease,
             FailureMode failureMode, IdempotencyListener listener) {
         this(storage, keyPrefix, retention, lease, failureMode, Takeover.AFTER_LEASE, listener);
     }
 
     /**
+     * A keeper that fences no transaction.
+     *
+     * @param storage where entries are kept
      * @param keyPrefix prepended to every storage key, of {@code [-_=.a-zA-Z0-9]} only
      * @param retention how long a completed result is kept and replayed
      * @param lease how long an in-progress claim holds the key before another may take over; renewed
@@ -87,7 +110,10 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * @param failureMode what a claim does when the storage cannot answer
      * @param takeover what a claim does with a key whose first request never finished, unless the
      *     call says otherwise; not {@link Takeover#DEFAULT}
-     * @param listener told of lost leases, unprotected runs and abandoned results
+     * @param listener told of outcomes, lost leases, unprotected runs and abandoned results
+     * @throws IllegalArgumentException when {@code keyPrefix} has another character,
+     *     {@code retention} or {@code lease} is not positive, or {@code takeover} is
+     *     {@link Takeover#DEFAULT}
      */
     public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease,
             FailureMode failureMode, Takeover takeover, IdempotencyListener listener) {
@@ -97,10 +123,21 @@ public final class IdempotencyKeeper implements AutoCloseable {
     /**
      * A keeper that fences the application's transactions: see {@link #transactionBegan()}.
      *
+     * @param storage where entries are kept
+     * @param keyPrefix prepended to every storage key, of {@code [-_=.a-zA-Z0-9]} only
+     * @param retention how long a completed result is kept and replayed
+     * @param lease how long an in-progress claim holds the key before another may take over
+     * @param failureMode what a claim does when the storage cannot answer
+     * @param takeover what a claim does with a key whose first request never finished, unless the
+     *     call says otherwise; not {@link Takeover#DEFAULT}
+     * @param listener told of outcomes, lost leases, unprotected runs and abandoned results
      * @param transactions the application's transactions, through an adapter of its transaction library
      * @param fenceEveryTransaction whether a transaction the storage does not join (Redis, NATS, memory,
      *     or JDBC on another DataSource) is fenced too, at one storage call per commit
      *     ({@code idempotency.transaction-fence}); one it joins always is
+     * @throws IllegalArgumentException when {@code keyPrefix} has another character,
+     *     {@code retention} or {@code lease} is not positive, or {@code takeover} is
+     *     {@link Takeover#DEFAULT}
      * @see #IdempotencyKeeper(IdempotencyStorage, String, Duration, Duration, FailureMode, Takeover, IdempotencyListener)
      */
     public IdempotencyKeeper(IdempotencyStorage storage, String keyPrefix, Duration retention, Duration lease,
@@ -136,8 +173,11 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * Claims {@code key} for a request with {@code fingerprint}; a duplicate of a request still
      * running is refused at once.
      *
+     * @param key the client's key in its scope
+     * @param fingerprint what the request asked for
      * @return {@link OwnedKey} when the work is to run, {@link ClaimOutcome.Replay} when an
-     *     earlier request with the same fingerprint completed the key
+     *     earlier request with the same fingerprint completed the key, {@link ClaimOutcome.Unprotected}
+     *     when the storage failed under {@link FailureMode#FAIL_OPEN}
      * @throws IdempotencyKeyReusedException when the key was claimed with another fingerprint
      * @throws IdempotentRequestInProgressException when the key's first request still runs
      * @throws IdempotentResultNotReplayableException when the key's work ran and its result could not be stored
@@ -151,6 +191,11 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * Claims {@code key} like {@link #claim(IdempotencyKey, RequestFingerprint)}, but while the
      * key's first request still runs, waits up to {@code wait} for it to finish: see
      * {@link #claim(IdempotencyKey, RequestFingerprint, ClaimOptions)}.
+     *
+     * @param key the client's key in its scope
+     * @param fingerprint what the request asked for
+     * @param wait how long to wait for a running first request; {@link Duration#ZERO} refuses at once
+     * @return as {@link #claim(IdempotencyKey, RequestFingerprint, ClaimOptions)} answers
      */
     public ClaimOutcome claim(IdempotencyKey key, RequestFingerprint fingerprint, Duration wait) {
         return claim(key, fingerprint, ClaimOptions.DEFAULTS.withWait(wait));
@@ -163,6 +208,12 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * completes, its result is replayed; when it fails and releases the key, this caller claims
      * it and runs; when the wait runs out, {@link IdempotentRequestInProgressException}.
      *
+     * @param key the client's key in its scope
+     * @param fingerprint what the request asked for
+     * @param options the wait, and the retention, lease and takeover when not the keeper's
+     * @return {@link OwnedKey} when the work is to run, {@link ClaimOutcome.Replay} when an
+     *     earlier request with the same fingerprint completed the key, {@link ClaimOutcome.Unprotected}
+     *     when the storage failed under {@link FailureMode#FAIL_OPEN}
      * @throws IdempotentOutcomeUnknownException when the key's first request never finished and
      *     the key is never taken over
      * @throws IllegalArgumentException when {@code options} ask for a retention or lease longer than
@@ -482,7 +533,12 @@ public final class IdempotencyKeeper implements AutoCloseable {
         listener.started(storage.name()).finished(Outcome.REJECTED);
     }
 
-    /** The state of {@code key}, for operators; empty when the key is unknown or expired. */
+    /**
+     * {@return the state of {@code key}, for operators; empty when the key is unknown or expired}
+     *
+     * @param key the client's key in its scope
+     * @throws IdempotencyStorageException when the storage cannot answer
+     */
     public Optional<KeyState> inspect(IdempotencyKey key) {
         String storageKey = key.storageKey(keyPrefix);
         Optional<KeyState> held = storage.read(storageKey).map(entry -> {
@@ -501,6 +557,7 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * Deletes {@code key} whatever its state, and its start mark, for operators unsticking a key:
      * a retry then runs again.
      *
+     * @param key the client's key in its scope
      * @return {@code true} when there was a live entry to delete
      */
     public boolean evict(IdempotencyKey key) {
@@ -517,6 +574,15 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * or does not decode, the key is ended as run without a result, this call throws
      * {@link IdempotentResultNotReplayableException} with the codec's failure as its cause, and so
      * does every retry: the work has run and never runs again under the key.
+     *
+     * @param <T> the work's result type
+     * @param <E> what the work may throw
+     * @param key the client's key in its scope
+     * @param fingerprint what the request asked for
+     * @param codec encodes the result for storage and decodes it for a replay
+     * @param work the work to run at most once
+     * @return the work's result, or the stored result decoded
+     * @throws E what the work throws
      */
     public <T, E extends Throwable> T execute(IdempotencyKey key, RequestFingerprint fingerprint,
             ResultCodec<T> codec, IdempotentWork<T, E> work) throws E {
@@ -527,6 +593,16 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * Like {@link #execute(IdempotencyKey, RequestFingerprint, ResultCodec, IdempotentWork)}, with a
      * duplicate waiting up to {@code wait} for the first call, as {@link #claim(IdempotencyKey,
      * RequestFingerprint, Duration)} does.
+     *
+     * @param <T> the work's result type
+     * @param <E> what the work may throw
+     * @param key the client's key in its scope
+     * @param fingerprint what the request asked for
+     * @param wait how long a duplicate waits for a running first request
+     * @param codec encodes the result for storage and decodes it for a replay
+     * @param work the work to run at most once
+     * @return the work's result, or the stored result decoded
+     * @throws E what the work throws
      */
     public <T, E extends Throwable> T execute(IdempotencyKey key, RequestFingerprint fingerprint, Duration wait,
             ResultCodec<T> codec, IdempotentWork<T, E> work) throws E {
@@ -536,6 +612,16 @@ public final class IdempotencyKeeper implements AutoCloseable {
     /**
      * Like {@link #execute(IdempotencyKey, RequestFingerprint, ResultCodec, IdempotentWork)}, with
      * per-call options as {@link #claim(IdempotencyKey, RequestFingerprint, ClaimOptions)} takes them.
+     *
+     * @param <T> the work's result type
+     * @param <E> what the work may throw
+     * @param key the client's key in its scope
+     * @param fingerprint what the request asked for
+     * @param options the wait, and the retention, lease and takeover when not the keeper's
+     * @param codec encodes the result for storage and decodes it for a replay
+     * @param work the work to run at most once
+     * @return the work's result, or the stored result decoded
+     * @throws E what the work throws
      */
     public <T, E extends Throwable> T execute(IdempotencyKey key, RequestFingerprint fingerprint, ClaimOptions options,
             ResultCodec<T> codec, IdempotentWork<T, E> work) throws E {
@@ -566,6 +652,16 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * the returned future completes with it; when the stage fails, the key is released and the
      * returned future fails with the stage's failure. A replay is a completed future. When the work
      * throws instead of returning a stage, the key is released and the exception rethrown unchanged.
+     *
+     * @param <T> the work's result type
+     * @param <E> what the work may throw
+     * @param key the client's key in its scope
+     * @param fingerprint what the request asked for
+     * @param options the wait, and the retention, lease and takeover when not the keeper's
+     * @param codec encodes the result for storage and decodes it for a replay
+     * @param work starts the work and answers its stage; a {@code null} stage counts as a {@code null} result
+     * @return a future of the work's result, or of the stored result decoded
+     * @throws E what the work throws instead of returning a stage
      */
     public <T, E extends Throwable> CompletableFuture<T> executeAsync(IdempotencyKey key,
             RequestFingerprint fingerprint, ClaimOptions options, ResultCodec<T> codec,
@@ -666,7 +762,7 @@ public final class IdempotencyKeeper implements AutoCloseable {
         blockingCalls.shutdown();
     }
 
-    /** The name of the storage in use, for logs. */
+    /** {@return the name of the storage in use, for logs} */
     public String storageName() {
         return storage.name();
     }

@@ -20,6 +20,13 @@ public record IdempotencyKey(String scope, String value) {
      */
     private static final ThreadLocal<MessageDigest> STORAGE_KEY_DIGEST = ThreadLocal.withInitial(IdempotencyKey::sha256);
 
+    /**
+     * Checks the key.
+     *
+     * @param scope what the key is unique within, for example the authenticated principal
+     * @param value the client's key
+     * @throws NullPointerException when {@code scope} or {@code value} is {@code null}
+     */
     public IdempotencyKey {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(value, "value");
@@ -29,6 +36,9 @@ public record IdempotencyKey(String scope, String value) {
      * The key under which the storage keeps this key's entry: {@code prefix} followed by the
      * base64url SHA-256 of the length-prefixed scope and value. Any key maps to 43 characters of
      * {@code [-_a-zA-Z0-9]}, and no two (scope, value) pairs share an encoding.
+     *
+     * @param prefix prepended as is, for example the keeper's key prefix
+     * @return {@code prefix} followed by the 43-character digest
      */
     public String storageKey(String prefix) {
         byte[] scopeBytes = scope.getBytes(StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ package dev.idempotency.engine;
  */
 public class IdempotencyKeyReusedException extends IdempotencyException {
 
+    /** Creates the exception; its message names no key. */
     public IdempotencyKeyReusedException() {
         super("This idempotency key was already used for a request with a different payload");
     }

@@ -16,6 +16,9 @@ public interface IdempotencyListener {
     /**
      * A request starts on {@code storage}; the returned handle is told its outcome exactly once,
      * possibly on another thread (an async HTTP request ends where its result is written).
+     *
+     * @param storage the storage's {@link dev.idempotency.storage.IdempotencyStorage#name() name}
+     * @return the handle to tell the request's outcome; {@link Execution#NONE} by default
      */
     default Execution started(String storage) {
         return Execution.NONE;
@@ -29,19 +32,35 @@ public interface IdempotencyListener {
         Execution NONE = outcome -> {
         };
 
-        /** The request ended with {@code outcome}. */
+        /**
+         * The request ended with {@code outcome}.
+         *
+         * @param outcome how it ended
+         */
         void finished(Outcome outcome);
     }
 
-    /** A lease renewal found the key owned by someone else: the work's result will not be stored. */
+    /**
+     * A lease renewal found the key owned by someone else: the work's result will not be stored.
+     *
+     * @param keyLabel a short, non-reversible label of the key
+     */
     default void leaseLost(String keyLabel) {
     }
 
-    /** The storage failed and {@link FailureMode#FAIL_OPEN} let the work run without protection. */
+    /**
+     * The storage failed and {@link FailureMode#FAIL_OPEN} let the work run without protection.
+     *
+     * @param keyLabel a short, non-reversible label of the key
+     */
     default void failedOpen(String keyLabel) {
     }
 
-    /** Storing a result kept failing until the retry window ended; the key stays held until its lease ends. */
+    /**
+     * Storing a result kept failing until the retry window ended; the key stays held until its lease ends.
+     *
+     * @param keyLabel a short, non-reversible label of the key
+     */
     default void completionAbandoned(String keyLabel) {
     }
 }

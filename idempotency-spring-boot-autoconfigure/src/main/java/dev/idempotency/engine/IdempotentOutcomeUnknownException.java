@@ -7,6 +7,7 @@ package dev.idempotency.engine;
  */
 public class IdempotentOutcomeUnknownException extends IdempotencyException {
 
+    /** Creates the exception; its message names no key. */
     public IdempotentOutcomeUnknownException() {
         super("The first request with this idempotency key started but never finished; it is not taken over, "
                 + "so an operator must decide whether to evict the key and let it run again");

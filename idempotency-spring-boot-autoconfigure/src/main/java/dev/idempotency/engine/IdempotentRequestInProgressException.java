@@ -6,6 +6,7 @@ package dev.idempotency.engine;
  */
 public class IdempotentRequestInProgressException extends IdempotencyException {
 
+    /** Creates the exception; its message names no key. */
     public IdempotentRequestInProgressException() {
         super("A request with this idempotency key is still being processed");
     }

@@ -15,13 +15,22 @@ public class IdempotentResultNotReplayableException extends IdempotencyException
                 + "it will not run again under this key");
     }
 
-    /** The answer to the call that ran the work, whose result {@code cause} kept from being stored. */
+    /**
+     * The answer to the call that ran the work, whose result {@code cause} kept from being stored.
+     *
+     * @param cause the codec's failure to encode the result or to decode what it encoded
+     */
     public IdempotentResultNotReplayableException(Throwable cause) {
         this("The work ran, but its result could not be stored and read back, so a retry cannot replay it and the "
                 + "work will not run again under this key: " + cause.getMessage(), cause);
     }
 
-    /** With a message of the caller's, for example one that names the method whose result this is. */
+    /**
+     * With a message of the caller's, for example one that names the method whose result this is.
+     *
+     * @param message what ran and why its result was not stored, without the client's key
+     * @param cause the codec's failure to encode the result or to decode what it encoded
+     */
     public IdempotentResultNotReplayableException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -4,5 +4,12 @@ package dev.idempotency.engine;
 @FunctionalInterface
 public interface IdempotentWork<T, E extends Throwable> {
 
+    /**
+     * Runs the work.
+     *
+     * @return the result, which the engine stores for replay
+     * @throws E what the work throws; the engine gives the key back (see {@link OwnedKey#release()})
+     *     and rethrows it unchanged
+     */
     T run() throws E;
 }

@@ -60,6 +60,7 @@ public final class LeaseScheduler implements AutoCloseable {
     private volatile boolean closed;
     private ScheduledFuture<?> sweep;
 
+    /** Creates a scheduler whose daemon threads start when first needed; {@link #close()} stops them. */
     public LeaseScheduler() {
         this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("idempotency-lease-timer"));
         this.timer.setRemoveOnCancelPolicy(true);

@@ -32,7 +32,7 @@ public enum Outcome {
     /** The work ran, but another request took the key over before its result was stored. */
     LOCK_LOST;
 
-    /** The tag value: the name in lower case, for example {@code storage_error}. */
+    /** {@return the tag value: the name in lower case, for example {@code storage_error}} */
     public String tag() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -76,6 +76,12 @@ public final class OwnedKey implements ClaimOutcome {
      * throwing what it throws: a transaction that begins on this thread meanwhile is fenced (see
      * {@link IdempotencyKeeper#transactionBegan()}). Work that {@code work} hands to another
      * thread is not.
+     *
+     * @param <T> the work's result type
+     * @param <E> what the work may throw
+     * @param work the work this claim protects
+     * @return what {@code work} returns
+     * @throws E what {@code work} throws
      */
     public <T, E extends Throwable> T runAsCurrent(IdempotentWork<T, E> work) throws E {
         return fencing.runAs(this, work);
@@ -88,6 +94,7 @@ public final class OwnedKey implements ClaimOutcome {
      * for up to one lease, the lease renewed meanwhile, so a retry gets a conflict rather than a
      * second execution; if it still fails, the key stays in progress until its lease ends.
      *
+     * @param result the encoded result, replayed as is to every retry
      * @return {@code true} when stored now; {@code false} when the claim was lost (its lease
      *     ended and another request took the key over) or storing goes on in the background
      */
@@ -98,6 +105,10 @@ public final class OwnedKey implements ClaimOutcome {
     /**
      * As {@link #complete(byte[])}, with the result writing itself straight into the entry
      * stored, so that a large result is copied once.
+     *
+     * @param result the result, written once into the stored entry
+     * @return {@code true} when stored now; {@code false} when the claim was lost or storing goes
+     *     on in the background
      */
     public boolean complete(ResultWriter result) {
         return store(StoredState.encodeSuccess(fingerprint, claimedAt, result));
@@ -276,6 +287,8 @@ public final class OwnedKey implements ClaimOutcome {
     /**
      * Releases the key after the work failed with {@code failure}; a storage error while doing so
      * is added to {@code failure} as suppressed, so the work's own error stays the one reported.
+     *
+     * @param failure what the work threw; the caller rethrows it
      */
     public void releaseAfter(Throwable failure) {
         try {
@@ -393,7 +406,7 @@ public final class OwnedKey implements ClaimOutcome {
         }
     }
 
-    /** A short, non-reversible label of the key for logs: never the client's key itself. */
+    /** {@return a short, non-reversible label of the key for logs: never the client's key itself} */
     public String logId() {
         return IdempotencyKeeper.logId(storageKey);
     }

@@ -24,7 +24,7 @@ public final class RequestFingerprint {
         this.digest = digest;
     }
 
-    /** Starts a fingerprint; every part is length-prefixed, so part boundaries are unambiguous. */
+    /** {@return a builder of a new fingerprint; every part is length-prefixed, so part boundaries are unambiguous} */
     public static Builder builder() {
         return new Builder();
     }
@@ -60,18 +60,29 @@ public final class RequestFingerprint {
         private Builder() {
         }
 
-        /** Adds a text part, encoded as UTF-8; {@code null} counts as empty. */
+        /**
+         * Adds a text part, encoded as UTF-8; {@code null} counts as empty.
+         *
+         * @param part the text, or {@code null}
+         * @return this builder
+         */
         public Builder add(String part) {
             return add(part == null ? new byte[0] : part.getBytes(StandardCharsets.UTF_8));
         }
 
-        /** Adds a binary part. */
+        /**
+         * Adds a binary part.
+         *
+         * @param part the bytes, not {@code null}
+         * @return this builder
+         */
         public Builder add(byte[] part) {
             IdempotencyKey.updateWithLength(digest, part.length);
             digest.update(part);
             return this;
         }
 
+        /** {@return the fingerprint of the parts added; the builder starts empty again} */
         public RequestFingerprint build() {
             return new RequestFingerprint(digest.digest());
         }

@@ -7,9 +7,14 @@ package dev.idempotency.engine;
  */
 public interface ResultWriter {
 
-    /** The number of bytes {@link #writeTo} writes. */
+    /** {@return the number of bytes {@link #writeTo} writes} */
     int length();
 
-    /** Writes exactly {@link #length()} bytes into {@code target}, starting at {@code offset}. */
+    /**
+     * Writes exactly {@link #length()} bytes into {@code target}, starting at {@code offset}.
+     *
+     * @param target the entry being encoded, with room for {@link #length()} bytes from {@code offset}
+     * @param offset where the result starts in {@code target}
+     */
     void writeTo(byte[] target, int offset);
 }

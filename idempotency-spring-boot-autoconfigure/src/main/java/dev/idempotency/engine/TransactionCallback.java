@@ -10,7 +10,11 @@ public interface TransactionCallback {
      */
     void beforeCommit();
 
-    /** Runs once the transaction has ended, on its thread; must not throw. */
+    /**
+     * Runs once the transaction has ended, on its thread; must not throw.
+     *
+     * @param completion how the transaction ended
+     */
     void afterCompletion(Completion completion);
 
     /** How a transaction ended. */

@@ -16,6 +16,7 @@ public interface TransactionHooks {
     /**
      * Registers {@code callback} with the transaction running on the calling thread.
      *
+     * @param callback called just before that transaction commits and once it has ended
      * @return {@code false} when none runs there, or it takes no callbacks; nothing was registered
      */
     boolean register(TransactionCallback callback);

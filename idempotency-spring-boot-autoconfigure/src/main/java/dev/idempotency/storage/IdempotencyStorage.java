@@ -35,6 +35,12 @@ public interface IdempotencyStorage {
      * {@link ClaimResult.Acquired} with an owner token unique to this claim. Otherwise changes
      * nothing and answers {@link ClaimResult.Held} with the stored bytes, read in the same atomic
      * step.
+     *
+     * @param key the namespaced key to claim
+     * @param value the bytes to store as the in-progress entry
+     * @param lease how long the in-progress entry lives unless renewed by {@link #extend}
+     * @return {@link ClaimResult.Acquired} with the new owner token, or {@link ClaimResult.Held}
+     *     with the bytes of the live entry that blocked the claim
      */
     ClaimResult attemptLock(String key, byte[] value, Duration lease);
 
@@ -45,6 +51,10 @@ public interface IdempotencyStorage {
      * call would write (the repeat of a completion that took effect), changes nothing and answers
      * {@code true}.
      *
+     * @param key the claimed key
+     * @param token the owner token of the claim that is completing
+     * @param value the completed entry's bytes
+     * @param retention how long the completed entry is kept
      * @return {@code true} when completed; {@code false} when {@code token} no longer owns the
      *     key (its lease ended and another claim took over, or the entry is gone) and the key does
      *     not hold this completed entry, in which case nothing was changed
@@ -57,6 +67,8 @@ public interface IdempotencyStorage {
      * left as a completed entry holding its committed value: its work committed and must not run
      * again.
      *
+     * @param key the claimed key
+     * @param token the owner token of the claim that is releasing
      * @return {@code false} when {@code token} no longer owns the key (a release that took effect
      *     included: the entry is gone), or owned a committed mark; nothing was deleted
      */
@@ -69,6 +81,9 @@ public interface IdempotencyStorage {
      * repeated completion does not report the key lost. So it does for {@code token}'s committed
      * mark, which lives for its retention.
      *
+     * @param key the claimed key
+     * @param token the owner token of the claim that renews
+     * @param lease the new lease, counted from now
      * @return {@code false} when {@code token} no longer owns the key; nothing was changed
      */
     boolean extend(String key, OwnerToken token, Duration lease);
@@ -91,6 +106,11 @@ public interface IdempotencyStorage {
      * the time between this call and the commit, and writes nothing that the commit could take
      * with it.
      *
+     * @param key the claimed key
+     * @param token the owner token of the claim whose work ran in the transaction
+     * @param committedValue the bytes of the committed mark, for a storage that writes one
+     * @param lease the lease to renew to, for a storage that only checks
+     * @param retention how long a committed mark is kept
      * @return {@code false} when {@code token} no longer owns the key; nothing was changed
      */
     default boolean confirmBeforeCommit(String key, OwnerToken token, byte[] committedValue, Duration lease,
@@ -103,6 +123,8 @@ public interface IdempotencyStorage {
      * application's transaction running on this thread, so that its committed mark commits or
      * rolls back with that transaction's data. Answers from what the calling thread holds, without
      * a call to the store, and never throws. The default: no storage joins a transaction.
+     *
+     * @return {@code true} when a committed mark written now would join the current transaction
      */
     default boolean joinsCurrentTransaction() {
         return false;
@@ -112,6 +134,7 @@ public interface IdempotencyStorage {
      * Deletes the entry under {@code key} whatever its state or owner. For operators; the engine
      * never calls it.
      *
+     * @param key the key whose entry to delete
      * @return {@code true} when an entry was deleted
      */
     boolean delete(String key);
@@ -120,6 +143,7 @@ public interface IdempotencyStorage {
      * Reads the live entry under {@code key}, for operators; never changes anything. Not part of
      * the claim protocol: the engine never decides on what it reads here.
      *
+     * @param key the key to read
      * @return the entry, or empty when the key is absent or its entry expired
      */
     Optional<StoredEntry> read(String key);
@@ -137,6 +161,8 @@ public interface IdempotencyStorage {
      * claims. The default sleeps for the timeout; a storage that can notify changes (a NATS KV
      * watch, for example) returns as soon as the entry changes. Never changes anything.
      *
+     * @param key the key whose entry the caller waits on
+     * @param timeout the longest time to block
      * @throws InterruptedException when the waiting thread is interrupted
      */
     default void awaitChange(String key, Duration timeout) throws InterruptedException {
@@ -144,9 +170,9 @@ public interface IdempotencyStorage {
     }
 
     /**
-     * The longest lease or retention this storage keeps an entry for; empty when it has no limit
-     * (the default). A storage that would drop a live entry earlier than a longer one asks says so
-     * here; the engine refuses such a claim before anything is written or run.
+     * {@return the longest lease or retention this storage keeps an entry for; empty when it has no
+     * limit (the default)} A storage that would drop a live entry earlier than a longer one asks
+     * says so here; the engine refuses such a claim before anything is written or run.
      */
     default Optional<Duration> longestEntryLife() {
         return Optional.empty();
@@ -157,11 +183,14 @@ public interface IdempotencyStorage {
      * The default runs each blocking call on {@code blockingCalls}, a bounded executor the caller
      * owns; a storage with a non-blocking client answers natively instead, and a storage that
      * delegates to another delegates this too, so that the other's native form is kept.
+     *
+     * @param blockingCalls where the default runs the blocking calls; a native form needs none
+     * @return the asynchronous form of this storage's claim protocol
      */
     default AsyncIdempotencyStorage async(Executor blockingCalls) {
         return new OffloadedStorage(this, blockingCalls);
     }
 
-    /** A short name for logs and metrics, for example {@code memory}. */
+    /** {@return a short name for logs and metrics, for example {@code memory}} */
     String name();
 }

@@ -6,10 +6,21 @@ package dev.idempotency.storage;
  */
 public class IdempotencyStorageException extends RuntimeException {
 
+    /**
+     * Creates the exception without a cause.
+     *
+     * @param message what could not be done; it may be logged, so it never holds a raw idempotency key
+     */
     public IdempotencyStorageException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception for a failure the store's client reported.
+     *
+     * @param message what could not be done; it may be logged, so it never holds a raw idempotency key
+     * @param cause the failure that made the store unable to answer
+     */
     public IdempotencyStorageException(String message, Throwable cause) {
         super(message, cause);
     }

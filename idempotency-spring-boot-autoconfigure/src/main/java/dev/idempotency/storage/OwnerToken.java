@@ -9,6 +9,12 @@ import java.util.Objects;
  */
 public record OwnerToken(String value) {
 
+    /**
+     * Checks the token.
+     *
+     * @param value the token's text, unique per claim
+     * @throws NullPointerException when {@code value} is {@code null}
+     */
     public OwnerToken {
         Objects.requireNonNull(value, "value");
     }

@@ -13,7 +13,7 @@ public final class OwnerTokens {
     private final String prefix = UUID.randomUUID() + "-";
     private final AtomicLong issued = new AtomicLong();
 
-    /** A token no claim, in this instance or any other, has had before. */
+    /** {@return a token no claim, in this instance or any other, has had before} */
     public OwnerToken next() {
         return new OwnerToken(prefix + issued.incrementAndGet());
     }

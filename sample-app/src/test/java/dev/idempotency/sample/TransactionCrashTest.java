@@ -13,6 +13,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -48,7 +49,13 @@ class TransactionCrashTest {
     private static final Duration LEASE = Duration.ofSeconds(2);
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
-    private final String keyPrefix = "it-tx-crash-" + run + ".";
+    private final String runPrefix = "it-tx-crash-" + run + "-";
+    private int tests;
+    /**
+     * This test's own key prefix: "A claimed the key" is read as "a key exists under it", so the keys
+     * an earlier test of the class left must not be under it.
+     */
+    private String keyPrefix;
     private SampleDatabase database;
     private TestServer redis;
 
@@ -59,6 +66,11 @@ class TransactionCrashTest {
                 () -> new GenericContainer<>("redis:7-alpine").withExposedPorts(6379));
     }
 
+    @BeforeEach
+    void newKeyPrefix() {
+        keyPrefix = runPrefix + ++tests + ".";
+    }
+
     @AfterEach
     void killInstances() {
         SampleInstance.killAll();
@@ -67,10 +79,10 @@ class TransactionCrashTest {
     @AfterAll
     void deleteOrdersAndKeys() {
         if (database != null) {
-            database.deleteRun(run, keyPrefix);
+            database.deleteRun(run, runPrefix);
             database.close();
         }
-        new RedisKeys(redis).delete(keyPrefix);
+        new RedisKeys(redis).delete(runPrefix);
     }
 
     @Test

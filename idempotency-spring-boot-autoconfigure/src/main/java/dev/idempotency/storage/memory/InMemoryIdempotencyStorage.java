@@ -54,6 +54,10 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
     /**
      * Creates a storage on the system's clocks; see
      * {@link #InMemoryIdempotencyStorage(int, Duration, InstantSource, LongSupplier)}.
+     *
+     * @param maxEntries the most entries held at once, at least 1
+     * @param sweepInterval how often expired entries are dropped, positive
+     * @throws IllegalArgumentException when {@code maxEntries} or {@code sweepInterval} is out of range
      */
     public InMemoryIdempotencyStorage(int maxEntries, Duration sweepInterval) {
         this(maxEntries, sweepInterval, InstantSource.system(), System::nanoTime);
@@ -63,9 +67,12 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
      * Creates a storage holding at most {@code maxEntries} entries that drops expired entries
      * every {@code sweepInterval} on a daemon thread, stopped by {@link #close()}.
      *
+     * @param maxEntries the most entries held at once, at least 1
+     * @param sweepInterval how often expired entries are dropped, positive
      * @param wallClock dates what {@link #read} shows; decides nothing
      * @param nanoTime a monotonic clock in nanoseconds, read as {@link System#nanoTime()} is (only
      *     differences count); it judges every lease and retention
+     * @throws IllegalArgumentException when {@code maxEntries} or {@code sweepInterval} is out of range
      */
     public InMemoryIdempotencyStorage(int maxEntries, Duration sweepInterval, InstantSource wallClock,
             LongSupplier nanoTime) {
@@ -175,7 +182,7 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
         });
     }
 
-    /** The number of entries held, expired ones not yet dropped included. */
+    /** {@return the number of entries held, expired ones not yet dropped included} */
     public int size() {
         return size.get();
     }

@@ -58,6 +58,13 @@ public final class NatsBucketProvisioner {
     private final Connection connection;
     private final KeyValueManagement management;
 
+    /**
+     * Creates a provisioner that manages buckets through {@code connection}, which stays the
+     * caller's to close.
+     *
+     * @param connection an open connection to a NATS server
+     * @throws IdempotencyStorageException when JetStream is not available on the connection
+     */
     public NatsBucketProvisioner(Connection connection) {
         this.connection = Objects.requireNonNull(connection, "connection");
         try {
@@ -71,6 +78,7 @@ public final class NatsBucketProvisioner {
     /**
      * Creates the bucket when absent, or checks the existing one.
      *
+     * @param settings how the bucket is created, and whether a mismatching one is used anyway
      * @param retention the longest time an entry must outlive its last write: the retention of
      *     completed entries, or the lease when that is longer
      * @return the status of the bucket the storage will use

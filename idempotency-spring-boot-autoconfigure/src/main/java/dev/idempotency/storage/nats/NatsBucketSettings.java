@@ -24,6 +24,19 @@ import io.nats.client.api.StorageType;
 public record NatsBucketSettings(String name, int replicas, StorageType storageType, Duration maxAge,
         boolean adoptExisting, boolean allowUnsafeReplicas) {
 
+    /**
+     * Checks the settings.
+     *
+     * @param name the bucket name, not blank
+     * @param replicas how many servers keep each entry, 1 to 5
+     * @param storageType where the servers keep entries
+     * @param maxAge how long the server keeps an entry revision, not negative; zero means "the retention"
+     * @param adoptExisting use an existing bucket whose settings break the guarantees
+     * @param allowUnsafeReplicas use a replicated bucket on a server older than
+     *     {@value NatsBucketProvisioner#SAFE_REPLICATED_VERSION}
+     * @throws IllegalArgumentException when {@code name} is blank, {@code replicas} is not 1 to 5 or
+     *     {@code maxAge} is negative
+     */
     public NatsBucketSettings {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(storageType, "storageType");
@@ -39,13 +52,27 @@ public record NatsBucketSettings(String name, int replicas, StorageType storageT
         }
     }
 
-    /** Settings that refuse replicated buckets on servers older than {@value NatsBucketProvisioner#SAFE_REPLICATED_VERSION}. */
+    /**
+     * Settings that refuse replicated buckets on servers older than
+     * {@value NatsBucketProvisioner#SAFE_REPLICATED_VERSION}.
+     *
+     * @param name the bucket name, not blank
+     * @param replicas how many servers keep each entry, 1 to 5
+     * @param storageType where the servers keep entries
+     * @param maxAge how long the server keeps an entry revision, not negative; zero means "the retention"
+     * @param adoptExisting use an existing bucket whose settings break the guarantees
+     * @throws IllegalArgumentException when {@code name} is blank, {@code replicas} is not 1 to 5 or
+     *     {@code maxAge} is negative
+     */
     public NatsBucketSettings(String name, int replicas, StorageType storageType, Duration maxAge,
             boolean adoptExisting) {
         this(name, replicas, storageType, maxAge, adoptExisting, false);
     }
 
-    /** Bucket {@code idempotency}, one replica, file storage, max age from the retention, no adoption. */
+    /**
+     * {@return the defaults: bucket {@code idempotency}, one replica, file storage, max age from the
+     * retention, no adoption}
+     */
     public static NatsBucketSettings defaults() {
         return new NatsBucketSettings("idempotency", 1, StorageType.File, Duration.ZERO, false);
     }

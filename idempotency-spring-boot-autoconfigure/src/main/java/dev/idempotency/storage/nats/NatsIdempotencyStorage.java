@@ -148,6 +148,8 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
     /**
      * Uses the existing bucket {@code bucket}, with jnats' default request timeout.
      *
+     * @param connection an open connection to a NATS server, which stays the caller's to close
+     * @param bucket the name of an existing key-value bucket (see {@link NatsBucketProvisioner})
      * @throws IdempotencyStorageException when the bucket does not exist or NATS cannot answer
      */
     public NatsIdempotencyStorage(Connection connection, String bucket) {
@@ -158,6 +160,10 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
      * Uses the existing bucket {@code bucket}; every request to the server times out after
      * {@code timeout} (jnats' default when {@code null}).
      *
+     * @param connection an open connection to a NATS server, which stays the caller's to close
+     * @param bucket the name of an existing key-value bucket (see {@link NatsBucketProvisioner})
+     * @param timeout how long each request to the server may take; {@code null} for the
+     *     connection's timeout, jnats' default
      * @throws IdempotencyStorageException when the bucket does not exist or NATS cannot answer
      */
     public NatsIdempotencyStorage(Connection connection, String bucket, Duration timeout) {

@@ -155,6 +155,8 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
     /**
      * Creates a storage on the application's connection factory, which stays the caller's to close;
      * writes wait for no replica.
+     *
+     * @param connectionFactory the application's Redis connection factory
      */
     public RedisIdempotencyStorage(RedisConnectionFactory connectionFactory) {
         this(connectionFactory, RedisReplicaAcks.NONE);
@@ -163,6 +165,11 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
     /**
      * Creates a storage on the application's connection factory, which stays the caller's to close,
      * whose claims, completions and renewals wait for {@code replicaAcks}.
+     *
+     * @param connectionFactory the application's Redis connection factory
+     * @param replicaAcks how many replicas must acknowledge each of those writes
+     * @throws IllegalArgumentException when replicas are awaited and {@code connectionFactory} is not
+     *     Lettuce's, the only one whose connection {@code WAIT} can be sent on
      */
     public RedisIdempotencyStorage(RedisConnectionFactory connectionFactory, RedisReplicaAcks replicaAcks) {
         this.replicaAcks = Objects.requireNonNull(replicaAcks, "replicaAcks");

@@ -18,6 +18,14 @@ public record RedisReplicaAcks(int replicas, Duration timeout) {
     /** No wait: Redis's asynchronous replication alone. */
     public static final RedisReplicaAcks NONE = new RedisReplicaAcks(0, Duration.ZERO);
 
+    /**
+     * Checks the settings.
+     *
+     * @param replicas how many replicas must have the write; 0 waits for none
+     * @param timeout how long {@code WAIT} waits for them; positive when {@code replicas} is above 0
+     * @throws IllegalArgumentException when {@code replicas} is negative, or replicas are awaited
+     *     without a positive timeout ({@code WAIT 0} could block the connection forever)
+     */
     public RedisReplicaAcks {
         Objects.requireNonNull(timeout, "timeout");
         if (replicas < 0) {
@@ -29,7 +37,7 @@ public record RedisReplicaAcks(int replicas, Duration timeout) {
         }
     }
 
-    /** Whether writes wait for replicas. */
+    /** {@return whether writes wait for replicas: {@code replicas} is above 0} */
     public boolean awaited() {
         return replicas > 0;
     }
