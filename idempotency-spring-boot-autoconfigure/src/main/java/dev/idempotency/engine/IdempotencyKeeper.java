@@ -243,6 +243,10 @@ public final class IdempotencyKeeper implements AutoCloseable {
      * thread. The stage completes with what the blocking form returns, or exceptionally with what
      * it throws; it may complete on a thread of the storage's client or of that pool.
      *
+     * @param key the key to claim, in its caller's scope
+     * @param fingerprint what the request that claims it is
+     * @param options the claim's wait, retention, lease and takeover
+     * @return a stage completing with the claim's outcome
      * @throws IllegalArgumentException as the blocking form does, before anything is written
      */
     public CompletionStage<ClaimOutcome> claimAsync(IdempotencyKey key, RequestFingerprint fingerprint,

@@ -130,13 +130,19 @@ public final class OwnedKey implements ClaimOutcome {
      * flight is not waited for; see the storage's {@link IdempotencyStorage#extend} for why it
      * cannot undo the completion. Storing retried in the background runs on the engine's threads.
      *
+     * @param result the result, written straight into the stored entry
      * @return a stage completing with what {@link #complete(ResultWriter)} returns
      */
     public CompletionStage<Boolean> completeAsync(ResultWriter result) {
         return storeAsync(StoredState.encodeSuccess(fingerprint, claimedAt, result));
     }
 
-    /** As {@link #complete(byte[])}, without blocking the calling thread: see {@link #completeAsync(ResultWriter)}. */
+    /**
+     * As {@link #complete(byte[])}, without blocking the calling thread: see {@link #completeAsync(ResultWriter)}.
+     *
+     * @param result the result's bytes
+     * @return a stage completing with what {@link #complete(byte[])} returns
+     */
     public CompletionStage<Boolean> completeAsync(byte[] result) {
         return storeAsync(StoredState.success(fingerprint, claimedAt, result).encode());
     }
@@ -264,6 +270,8 @@ public final class OwnedKey implements ClaimOutcome {
      * As {@link #release()}, without blocking the calling thread (an event loop): the stage
      * completes with what {@link #release()} returns, or exceptionally with the
      * {@link IdempotencyStorageException} it would throw.
+     *
+     * @return a stage completing with what {@link #release()} returns
      */
     public CompletionStage<Boolean> releaseAsync() {
         if (committedOutsideStorage) {

@@ -18,15 +18,43 @@ import java.util.concurrent.CompletionStage;
  */
 public interface AsyncIdempotencyStorage {
 
-    /** {@link IdempotencyStorage#attemptLock}, asynchronously. */
+    /**
+     * {@link IdempotencyStorage#attemptLock}, asynchronously.
+     *
+     * @param key the storage key
+     * @param value the in-progress bytes to store when the claim wins
+     * @param lease how long the claim holds the key
+     * @return a stage completing with the claim's result
+     */
     CompletionStage<ClaimResult> attemptLock(String key, byte[] value, Duration lease);
 
-    /** {@link IdempotencyStorage#complete}, asynchronously. */
+    /**
+     * {@link IdempotencyStorage#complete}, asynchronously.
+     *
+     * @param key the storage key
+     * @param token the owner token of the claim
+     * @param value the completed bytes
+     * @param retention how long the completed entry is kept
+     * @return a stage completing with what the blocking form returns
+     */
     CompletionStage<Boolean> complete(String key, OwnerToken token, byte[] value, Duration retention);
 
-    /** {@link IdempotencyStorage#release}, asynchronously. */
+    /**
+     * {@link IdempotencyStorage#release}, asynchronously.
+     *
+     * @param key the storage key
+     * @param token the owner token of the claim
+     * @return a stage completing with what the blocking form returns
+     */
     CompletionStage<Boolean> release(String key, OwnerToken token);
 
-    /** {@link IdempotencyStorage#extend}, asynchronously. */
+    /**
+     * {@link IdempotencyStorage#extend}, asynchronously.
+     *
+     * @param key the storage key
+     * @param token the owner token of the claim
+     * @param lease the new lease, from now
+     * @return a stage completing with what the blocking form returns
+     */
     CompletionStage<Boolean> extend(String key, OwnerToken token, Duration lease);
 }
