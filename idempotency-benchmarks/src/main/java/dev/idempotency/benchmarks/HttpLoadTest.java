@@ -40,11 +40,20 @@ final class HttpLoadTest {
     /**
      * How long and how hard to drive each app.
      *
+     * @param warmUp the least warm-up per app and scenario; it goes on, in windows of {@code round},
+     *     until the app's CPU per request settles (two windows in a row within
+     *     {@value #SETTLED} of each other) or {@code maxWarmUp} has passed. On two cores that the
+     *     load generator shares, a new JVM's JIT compilation is still charged to every request for a
+     *     minute or more, and a fixed warm-up leaves it in the first measured rounds.
      * @param jfrDirectory where the on and floor apps write a JFR recording (settings "profile"),
      *     or {@code null} for none
      */
-    record Settings(int connections, Duration warmUp, Duration round, int rounds, Path jfrDirectory) {
+    record Settings(int connections, Duration warmUp, Duration maxWarmUp, Duration round, int rounds,
+            Path jfrDirectory) {
     }
+
+    /** How close two warm-up windows' CPU per request are when the app has settled. */
+    static final double SETTLED = 0.10;
 
     /** A storage under test, as the sample app's profile names it. */
     enum Storage {
@@ -116,9 +125,7 @@ final class HttpLoadTest {
                     for (Scenario scenario : Scenario.values()) {
                         for (RunningApp app : apps) {
                             if (app != off || storage == storages.get(0)) {
-                                Window warmUp = drive(app, settings.connections(), settings.warmUp(), scenario,
-                                        run + "w" + storage.id());
-                                progress("warm-up", app, scenario, warmUp);
+                                warmUp(settings, app, scenario, run + "w" + storage.id());
                             }
                         }
                     }
@@ -129,6 +136,23 @@ final class HttpLoadTest {
             }
         }
         return results;
+    }
+
+    /** Drives {@code app} until it has settled: see {@link Settings#warmUp()}. */
+    private static void warmUp(Settings settings, RunningApp app, Scenario scenario, String run) throws Exception {
+        long spent = 0;
+        double last = Double.NaN;
+        for (int window = 0; ; window++) {
+            Window warmUp = drive(app, settings.connections(), settings.round(), scenario, run + window);
+            progress("warm-up", app, scenario, warmUp);
+            spent += settings.round().toNanos();
+            double cpu = warmUp.cpuNanos() / (double) Math.max(1, warmUp.latencies().length);
+            boolean settled = Math.abs(cpu - last) <= SETTLED * last;
+            if (spent >= settings.warmUp().toNanos() && settled || spent >= settings.maxWarmUp().toNanos()) {
+                return;
+            }
+            last = cpu;
+        }
     }
 
     /** Rounds of {@code apps} (off, on, floor) back to back, the first of each round rotating. */
