@@ -29,8 +29,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * asked: it needs a Redis primary with a replica; {@code http} is {@code http-memory},
  * {@code http-redis} and {@code http-nats}, one storage each), {@code --http-connections=N}
  * (16 by default), {@code --http-rounds=N} (6 by default), {@code --http-warm-up=SECONDS} (the
- * least warm-up per app and scenario, 15 by default; it goes on until CPU per request settles, up
- * to 120 s), {@code --http-jfr=DIR} (a JFR
+ * least warm-up per app and scenario, 15 by default; it goes on until the app's JIT is done, up
+ * to 180 s), {@code --http-jfr=DIR} (a JFR
  * recording of every app, settings "profile", written to DIR when it stops),
  * {@code --redis=redis://host:port}, {@code --nats=nats://host:port},
  * {@code --postgres=postgresql://host:port/database} (user {@code postgres}, no password),
@@ -109,7 +109,7 @@ public final class BenchmarkReport {
                 ? new HttpLoadTest.Settings(connections, Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofSeconds(1), 1, jfr)
                 : new HttpLoadTest.Settings(connections, Duration.ofSeconds(warmUpSeconds),
-                        Duration.ofSeconds(Math.max(warmUpSeconds, 120)), Duration.ofSeconds(3), rounds, jfr);
+                        Duration.ofSeconds(Math.max(warmUpSeconds, 180)), Duration.ofSeconds(3), rounds, jfr);
         BenchmarkReport report = new BenchmarkReport(jmh, http);
         Instant started = Instant.now();
         String startLoad = loadAverage();
@@ -407,8 +407,8 @@ public final class BenchmarkReport {
                 + "library, baseline, baseline, library, each the mean of its two forks; RT counted on one thread.");
         System.out.println("HTTP: each app in its own JVM (-Xms2g -Xmx2g), " + http.connections()
                 + " keep-alive connections, warm-up per app and scenario at least " + http.warmUp().toSeconds()
-                + " s, then until two " + http.round().toSeconds() + " s windows' CPU per request are within "
-                + Math.round(HttpLoadTest.SETTLED * 100) + "% (at most " + http.maxWarmUp().toSeconds() + " s), "
+                + " s, then until the app's JIT spends under " + HttpLoadTest.SETTLED_COMPILE_MILLIS + " ms in a "
+                + http.round().toSeconds() + " s window (at most " + http.maxWarmUp().toSeconds() + " s), "
                 + http.rounds() + " rounds x " + http.round().toSeconds() + " s per app, off, on and floor back to back "
                 + "(the first rotating); ratio = median of the rounds' ratios; CPU and KB are the app JVM's per request"
                 + (http.jfrDirectory() == null ? "." : "; JFR recording to " + http.jfrDirectory() + " (slows every app)."));
