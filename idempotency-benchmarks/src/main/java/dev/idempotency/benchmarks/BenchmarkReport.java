@@ -28,8 +28,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code --only=engine,redis,nats,jdbc,http} (and {@code redis-acks}, which no run includes unless
  * asked: it needs a Redis primary with a replica; {@code http} is {@code http-memory},
  * {@code http-redis} and {@code http-nats}, one storage each), {@code --http-connections=N}
- * (16 by default), {@code --http-rounds=N} (6 by default), {@code --http-warm-up=SECONDS} (per app
- * and scenario, 8 by default), {@code --http-jfr=DIR} (a JFR
+ * (16 by default), {@code --http-rounds=N} (6 by default), {@code --http-warm-up=SECONDS} (the
+ * least warm-up per app and scenario, 15 by default; it goes on until the app's JIT is done, up
+ * to 180 s), {@code --http-jfr=DIR} (a JFR
  * recording of every app, settings "profile", written to DIR when it stops),
  * {@code --redis=redis://host:port}, {@code --nats=nats://host:port},
  * {@code --postgres=postgresql://host:port/database} (user {@code postgres}, no password),
@@ -59,7 +60,7 @@ public final class BenchmarkReport {
         boolean verbose = false;
         int connections = 16;
         int rounds = 6;
-        int warmUpSeconds = 8;
+        int warmUpSeconds = 15;
         Path jfr = null;
         Set<String> suites = new LinkedHashSet<>(List.of("engine", "redis", "nats", "jdbc", "http"));
         for (String arg : args) {
@@ -105,9 +106,10 @@ public final class BenchmarkReport {
         JmhRun jmh = quick ? new JmhRun(1, TimeValue.milliseconds(200), 2, TimeValue.milliseconds(200), verbose)
                 : new JmhRun(4, TimeValue.seconds(1), 5, TimeValue.seconds(1), verbose);
         HttpLoadTest.Settings http = quick
-                ? new HttpLoadTest.Settings(connections, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, jfr)
-                : new HttpLoadTest.Settings(connections, Duration.ofSeconds(warmUpSeconds), Duration.ofSeconds(3),
-                        rounds, jfr);
+                ? new HttpLoadTest.Settings(connections, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                        Duration.ofSeconds(1), 1, jfr)
+                : new HttpLoadTest.Settings(connections, Duration.ofSeconds(warmUpSeconds),
+                        Duration.ofSeconds(Math.max(warmUpSeconds, 180)), Duration.ofSeconds(3), rounds, jfr);
         BenchmarkReport report = new BenchmarkReport(jmh, http);
         Instant started = Instant.now();
         String startLoad = loadAverage();
@@ -404,7 +406,9 @@ public final class BenchmarkReport {
                 + " x " + jmh.measurementTime() + ". Engine: one fork each, ± is JMH's 99.9% interval. Stores: "
                 + "library, baseline, baseline, library, each the mean of its two forks; RT counted on one thread.");
         System.out.println("HTTP: each app in its own JVM (-Xms2g -Xmx2g), " + http.connections()
-                + " keep-alive connections, warm-up " + http.warmUp().toSeconds() + " s per app and scenario, "
+                + " keep-alive connections, warm-up per app and scenario at least " + http.warmUp().toSeconds()
+                + " s, then until the app's JIT spends under " + HttpLoadTest.SETTLED_COMPILE_MILLIS + " ms in a "
+                + http.round().toSeconds() + " s window (at most " + http.maxWarmUp().toSeconds() + " s), "
                 + http.rounds() + " rounds x " + http.round().toSeconds() + " s per app, off, on and floor back to back "
                 + "(the first rotating); ratio = median of the rounds' ratios; CPU and KB are the app JVM's per request"
                 + (http.jfrDirectory() == null ? "." : "; JFR recording to " + http.jfrDirectory() + " (slows every app)."));

@@ -40,11 +40,20 @@ final class HttpLoadTest {
     /**
      * How long and how hard to drive each app.
      *
+     * @param warmUp the least warm-up per app and scenario; it goes on, in windows of {@code round},
+     *     until the app's JIT compilers spent less than {@value #SETTLED_COMPILE_MILLIS} ms in a
+     *     window, or {@code maxWarmUp} has passed. On two cores that the load generator shares, a
+     *     new JVM compiles for minutes, and whatever a fixed warm-up leaves of it is charged to the
+     *     first measured rounds (CPU and allocation per request both).
      * @param jfrDirectory where the on and floor apps write a JFR recording (settings "profile"),
      *     or {@code null} for none
      */
-    record Settings(int connections, Duration warmUp, Duration round, int rounds, Path jfrDirectory) {
+    record Settings(int connections, Duration warmUp, Duration maxWarmUp, Duration round, int rounds,
+            Path jfrDirectory) {
     }
+
+    /** The JIT time in one warm-up window below which an app counts as compiled. */
+    static final long SETTLED_COMPILE_MILLIS = 50;
 
     /** A storage under test, as the sample app's profile names it. */
     enum Storage {
@@ -116,9 +125,7 @@ final class HttpLoadTest {
                     for (Scenario scenario : Scenario.values()) {
                         for (RunningApp app : apps) {
                             if (app != off || storage == storages.get(0)) {
-                                Window warmUp = drive(app, settings.connections(), settings.warmUp(), scenario,
-                                        run + "w" + storage.id());
-                                progress("warm-up", app, scenario, warmUp);
+                                warmUp(settings, app, scenario, run + "w" + storage.id());
                             }
                         }
                     }
@@ -129,6 +136,20 @@ final class HttpLoadTest {
             }
         }
         return results;
+    }
+
+    /** Drives {@code app} until it has settled: see {@link Settings#warmUp()}. */
+    private static void warmUp(Settings settings, RunningApp app, Scenario scenario, String run) throws Exception {
+        long spent = 0;
+        for (int window = 0; ; window++) {
+            Window warmUp = drive(app, settings.connections(), settings.round(), scenario, run + window);
+            progress("warm-up", app, scenario, warmUp);
+            spent += settings.round().toNanos();
+            boolean settled = warmUp.compileMillis() < SETTLED_COMPILE_MILLIS;
+            if (spent >= settings.warmUp().toNanos() && settled || spent >= settings.maxWarmUp().toNanos()) {
+                return;
+            }
+        }
     }
 
     /** Rounds of {@code apps} (off, on, floor) back to back, the first of each round rotating. */
@@ -175,7 +196,7 @@ final class HttpLoadTest {
 
     /** What one app answered in one timed window. */
     private record Window(long nanos, long[] latencies, long failures, long replays, long cpuNanos,
-            long allocatedBytes, long fromMillis, long toMillis) {
+            long allocatedBytes, long compileMillis, long fromMillis, long toMillis) {
 
         double requestsPerSecond() {
             return latencies.length / (nanos / 1e9);
@@ -183,9 +204,9 @@ final class HttpLoadTest {
     }
 
     private static void progress(String phase, RunningApp app, Scenario scenario, Window window) {
-        System.err.printf(Locale.ROOT, "  HTTP %s, %s, %s: %,.0f req/s, %.0f µs CPU per request%n", phase,
-                scenario.name().toLowerCase(Locale.ROOT).replace('_', ' '), app, window.requestsPerSecond(),
-                window.cpuNanos() / 1e3 / window.latencies().length);
+        System.err.printf(Locale.ROOT, "  HTTP %s, %s, %s: %,.0f req/s, %.0f µs CPU per request, JIT %d ms%n",
+                phase, scenario.name().toLowerCase(Locale.ROOT).replace('_', ' '), app, window.requestsPerSecond(),
+                window.cpuNanos() / 1e3 / Math.max(1, window.latencies().length), window.compileMillis());
     }
 
     private static Window drive(RunningApp app, int connections, Duration duration, Scenario scenario, String phase)
@@ -240,7 +261,8 @@ final class HttpLoadTest {
                 throw worker.error;
             }
         }
-        return new Window(end - start, latencies, failures, replays, cpu, allocated, fromMillis, toMillis);
+        return new Window(end - start, latencies, failures, replays, cpu, allocated, after[2] - before[2], fromMillis,
+                toMillis);
     }
 
     private static Result summarize(List<Window> windows, Variant variant, Scenario scenario) {
@@ -406,12 +428,13 @@ final class HttpLoadTest {
             return variant.name().toLowerCase(Locale.ROOT) + "-" + storage.id();
         }
 
-        /** The app's JVM's CPU nanoseconds and allocated bytes so far. */
+        /** The app's JVM's CPU nanoseconds, allocated bytes and JIT milliseconds so far. */
         long[] stats() throws IOException {
             in.println("stats");
             String[] fields = answer("stats ").split(" ");
             return new long[] { Long.parseLong(fields[0].substring("cpu=".length())),
-                    Long.parseLong(fields[1].substring("allocated=".length())) };
+                    Long.parseLong(fields[1].substring("allocated=".length())),
+                    Long.parseLong(fields[2].substring("compiled=".length())) };
         }
 
         /** The rest of the next line that starts with {@code prefix}; other output is skipped. */

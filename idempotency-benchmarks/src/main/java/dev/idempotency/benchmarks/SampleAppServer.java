@@ -23,7 +23,8 @@ import dev.idempotency.sample.SampleApplication;
  * ({@link FloorConfiguration}), and otherwise is the sample app unchanged.
  *
  * <p>A line protocol on standard input and output: once started it prints {@code port=N}; to
- * {@code stats} it answers {@code stats cpu=NANOS allocated=BYTES}, this JVM's CPU time and the
+ * {@code stats} it answers {@code stats cpu=NANOS allocated=BYTES compiled=MILLIS}, this JVM's CPU
+ * time, the bytes its threads allocated so far and the time its JIT compilers spent; the
  * bytes its threads allocated so far; {@code stop} (or the end of input) stops it. Logs go to
  * standard error.
  */
@@ -59,7 +60,8 @@ public final class SampleAppServer {
         for (String command = commands.readLine(); command != null && !command.equals("stop");
                 command = commands.readLine()) {
             if (command.equals("stats")) {
-                System.out.println("stats cpu=" + cpuNanos() + " allocated=" + allocatedBytes());
+                System.out.println("stats cpu=" + cpuNanos() + " allocated=" + allocatedBytes() + " compiled="
+                        + ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
             }
         }
         context.close();
