@@ -130,7 +130,9 @@ public final class ReactiveHandlerGuard {
         }
         Object value;
         try {
-            value = ArgumentCapture.invoke(handler, args);
+            // The claim fences the transactions the method runs on this thread, as on the servlet path.
+            value = admitted.owned() == null ? ArgumentCapture.invoke(handler, args)
+                    : admitted.owned().runAsCurrent(() -> ArgumentCapture.invoke(handler, args));
         }
         catch (Throwable failure) {
             return bindings.getExceptionHandler() != null
