@@ -49,10 +49,16 @@ public final class HandlerAdmission {
     private final Map<HandlerKey, HandlerTraits> handlerTraits = new ConcurrentHashMap<>();
 
     /**
+     * Creates the admission of one web stack.
+     *
+     * @param keeper the engine that claims keys
+     * @param routes which routes are protected beyond annotated handlers
+     * @param header the key header, parsed from the request's lines of it
+     * @param keyValidator the format a key must have
      * @param streaming what streams on this web stack
      * @param inProgress what a duplicate of a running request gets unless its handler says otherwise
      * @param waitTimeout the longest a duplicate waits under {@link InProgress#WAIT}
-     * @param maxRequestBytes the largest request body fingerprinted; a larger one is refused with 413
+     * @param maxRequestBytes the largest request body fingerprinted, in bytes; a larger one is refused with 413
      */
     public HandlerAdmission(IdempotencyKeeper keeper, IdempotentRoutes routes, IdempotencyKeyHeader header,
             IdempotencyKeyValidator keyValidator, StreamingHandlers streaming, InProgress inProgress,
@@ -67,12 +73,12 @@ public final class HandlerAdmission {
         this.maxRequestBytes = maxRequestBytes;
     }
 
-    /** The key header. */
+    /** {@return the key header} */
     public IdempotencyKeyHeader header() {
         return header;
     }
 
-    /** The largest request body fingerprinted. */
+    /** {@return the largest request body fingerprinted, in bytes} */
     public int maxRequestBytes() {
         return maxRequestBytes;
     }
@@ -80,6 +86,9 @@ public final class HandlerAdmission {
     /**
      * The handler's traits, looked up on its first request only. Keyed by bean type as well as
      * method: a generic return type, and so whether the handler streams, depends on the bean type.
+     *
+     * @param handler the handler method about to run
+     * @return its annotation, whether it streams, and its claim options
      */
     public HandlerTraits traitsOf(HandlerMethod handler) {
         HandlerKey key = new HandlerKey(handler.getBeanType(), handler.getMethod());
@@ -96,14 +105,23 @@ public final class HandlerAdmission {
     /**
      * How the handler with {@code traits} is protected for a request.
      *
+     * @param traits the handler's traits
+     * @param method the request's HTTP method
      * @param pathWithinApplication asked for only when a configured route could match
+     * @return whether a key is required, optional, or not looked at
      */
     public IdempotentRoutes.Protection protectionOf(HandlerTraits traits, String method,
             Supplier<PathContainer> pathWithinApplication) {
         return routes.protectionOf(method, pathWithinApplication, traits.annotation());
     }
 
-    /** Whether the body of a request with a key is read before the handler with {@code traits} binds it. */
+    /**
+     * Whether the body of a request with a key is read before the handler with {@code traits} binds it.
+     *
+     * @param traits the handler's traits
+     * @param protection how the handler is protected for the request
+     * @return {@code true} when the handler does not stream and is protected
+     */
     public static boolean readsBody(HandlerTraits traits, IdempotentRoutes.Protection protection) {
         return !traits.streaming() && protection != IdempotentRoutes.Protection.NONE;
     }
@@ -112,9 +130,12 @@ public final class HandlerAdmission {
      * The scoped key a request to a protected handler claims, or {@code null} when it runs
      * unprotected without one. A refusal is counted as rejected.
      *
+     * @param protection how the handler is protected for the request
+     * @param traits the handler's traits
      * @param headerLines the request's lines of the key header; {@code null} or empty when it has none
      * @param bodyWithinLimit throws {@link RequestTooLargeException} when the body is larger than the limit
      * @param scope the request's scope, asked for once the key is valid
+     * @return the key in the request's scope, or {@code null} when it sent none and the route does not require one
      * @throws MissingIdempotencyKeyException when the route requires a key and there is none
      * @throws InvalidIdempotencyKeyException when the key header is malformed or the key is not in
      *     the expected format
@@ -156,7 +177,9 @@ public final class HandlerAdmission {
     /**
      * Claims {@code key} for the handler with {@code traits}.
      *
+     * @param key the scoped key, from {@link #keyOf}
      * @param fingerprint the request's fingerprint; a refusal to compute it is counted as rejected
+     * @param traits the handler's traits
      * @return whether the handler runs, under which claim, or which stored response it replays
      * @throws UnreplayableResponseException when the key's request was processed without a
      *     response to replay (too large to keep, its writing failed, or never stored after its
@@ -181,6 +204,11 @@ public final class HandlerAdmission {
     /**
      * {@link #claim} without blocking the calling thread ({@link IdempotencyKeeper#claimAsync}):
      * the stage completes with its admission, or exceptionally with its refusal.
+     *
+     * @param key the scoped key, from {@link #keyOf}
+     * @param fingerprint the request's fingerprint; a refusal to compute it is counted as rejected
+     * @param traits the handler's traits
+     * @return a stage with the admission, or failed with what {@link #claim} throws
      */
     public CompletionStage<Admission> claimAsync(IdempotencyKey key, Supplier<RequestFingerprint> fingerprint,
             HandlerTraits traits) {
@@ -200,7 +228,12 @@ public final class HandlerAdmission {
 
     /**
      * What a request's fingerprint starts with on every web stack: its method, its path and its
-     * query as sent (undecoded), or {@code null} for none. The stack adds the body.
+     * query as sent (undecoded). The stack adds the body.
+     *
+     * @param method the request's HTTP method
+     * @param rawPath the request's path as sent
+     * @param rawQuery the request's query as sent, or {@code null} for none
+     * @return a builder holding them
      */
     public static RequestFingerprint.Builder fingerprintOf(String method, String rawPath, String rawQuery) {
         return RequestFingerprint.builder().add(method).add(rawPath).add(rawQuery);

@@ -15,6 +15,13 @@ public final class IdempotencyKeyHeader {
     private final String name;
     private final int maxLength;
 
+    /**
+     * Creates the header's rules.
+     *
+     * @param name the header's name
+     * @param maxLength the most characters a key may have
+     * @throws IllegalArgumentException when {@code name} is blank or {@code maxLength} is below 1
+     */
     public IdempotencyKeyHeader(String name, int maxLength) {
         this.name = Objects.requireNonNull(name, "name");
         if (name.isBlank()) {
@@ -26,7 +33,7 @@ public final class IdempotencyKeyHeader {
         this.maxLength = maxLength;
     }
 
-    /** The header's name. */
+    /** {@return the header's name} */
     public String name() {
         return name;
     }
@@ -34,6 +41,7 @@ public final class IdempotencyKeyHeader {
     /**
      * Reads the key from the header lines of one request.
      *
+     * @param lines the request's lines of this header, or {@code null}
      * @return the key, or {@code null} when the header is absent
      * @throws InvalidIdempotencyKeyException when the header is present but not a valid key
      */

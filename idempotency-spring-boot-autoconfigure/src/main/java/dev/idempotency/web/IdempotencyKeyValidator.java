@@ -10,17 +10,23 @@ import java.util.regex.Pattern;
 public interface IdempotencyKeyValidator {
 
     /**
+     * Refuses {@code key} when it is not in the expected format.
+     *
+     * @param key the key, already within the header's rules
      * @throws InvalidIdempotencyKeyException with a message that says what format is expected
      */
     void validate(String key);
 
-    /** Accepts every key. */
+    /** {@return a validator that accepts every key} */
     static IdempotencyKeyValidator any() {
         return key -> {
         };
     }
 
-    /** Accepts only a UUID in its canonical text form, such as {@code 8e03978e-40d5-43e8-bc93-6894a57f9324}. */
+    /**
+     * {@return a validator that accepts only a UUID in its canonical text form, such as
+     * {@code 8e03978e-40d5-43e8-bc93-6894a57f9324}, in either letter case}
+     */
     static IdempotencyKeyValidator uuid() {
         Pattern uuid = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
         return key -> {

@@ -60,15 +60,17 @@ public enum IdempotencyProblem {
         this.title = title;
     }
 
-    /** The last segment of the problem's type URI. */
+    /** {@return the last segment of the problem's type URI} */
     public String slug() {
         return slug;
     }
 
+    /** {@return the HTTP status the problem is answered with} */
     public HttpStatus status() {
         return status;
     }
 
+    /** {@return the problem's short, human-readable summary} */
     public String title() {
         return title;
     }

@@ -51,6 +51,8 @@ public final class IdempotentRoutes {
      * @param pathWithinApplication the request's path without the context path; asked for only when
      *     a configured route could match
      * @param annotation the handler method's {@link Idempotent}, or {@code null} when it has none
+     * @return the annotation's protection when there is one, else that of the first configured
+     *     route matching the request, else {@link Protection#NONE}
      */
     public Protection protectionOf(String method, Supplier<PathContainer> pathWithinApplication,
             Idempotent annotation) {

@@ -9,6 +9,14 @@ import java.util.Objects;
  */
 public record ProblemResponse(int status, List<StoredResponse.Header> headers, byte[] body) {
 
+    /**
+     * Copies {@code headers}.
+     *
+     * @param status the HTTP status
+     * @param headers the headers to set, in order
+     * @param body the problem's JSON bytes
+     * @throws NullPointerException when {@code headers}, one of them, or {@code body} is {@code null}
+     */
     public ProblemResponse {
         headers = List.copyOf(headers);
         Objects.requireNonNull(body, "body");

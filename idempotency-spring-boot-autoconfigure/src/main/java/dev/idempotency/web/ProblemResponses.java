@@ -24,6 +24,9 @@ public final class ProblemResponses {
     private final String documentationLink;
 
     /**
+     * Creates the renderer.
+     *
+     * @param jsonMapper writes the problem's body
      * @param typeBase prefix of every problem {@code type}, followed by the problem's slug
      * @param documentationUrl where the API documents its idempotency rules, or {@code null}
      */
@@ -33,7 +36,14 @@ public final class ProblemResponses {
         this.documentationLink = documentationUrl == null ? null : "<" + documentationUrl + ">; rel=\"describedby\"";
     }
 
-    /** The response answering {@code refusal} of a request to {@code path}. */
+    /**
+     * Renders a refusal.
+     *
+     * @param refusal the refusal to answer with
+     * @param path the request's path, the problem's {@code instance}
+     * @return the problem response, with {@code Retry-After} in whole seconds (at least 1) when
+     *     the refusal has one
+     */
     public ProblemResponse render(Refusal refusal, String path) {
         IdempotencyProblem problem = refusal.problem();
         Map<String, Object> body = new LinkedHashMap<>();

@@ -16,6 +16,8 @@ import dev.idempotency.storage.IdempotencyStorageException;
  * problem, what the client should do, and how long it should wait. Every web stack answers the
  * same exception with the same refusal.
  *
+ * @param problem which problem the client gets
+ * @param detail what the client should do, the problem's {@code detail}
  * @param retryAfter the {@code Retry-After} to send, or {@code null} for none
  */
 public record Refusal(IdempotencyProblem problem, String detail, Duration retryAfter) {
@@ -26,7 +28,9 @@ public record Refusal(IdempotencyProblem problem, String detail, Duration retryA
      * The refusal that answers {@code ex}, or {@code null} when {@code ex} is not one of this
      * library's outcomes.
      *
+     * @param ex what the handler, or this library before it, threw
      * @param retryAfter sent with the 409 and 503 answers
+     * @return the refusal, or {@code null} when {@code ex} is not one of this library's outcomes
      */
     public static Refusal of(Throwable ex, Duration retryAfter) {
         if (ex instanceof MissingIdempotencyKeyException) {
@@ -76,7 +80,10 @@ public record Refusal(IdempotencyProblem problem, String detail, Duration retryA
         return null;
     }
 
-    /** An exception escaped the handler and, with store-server-errors, its outcome is stored as this 500. */
+    /**
+     * {@return the 500 stored as the outcome when an exception escaped the handler, with
+     * {@code idempotency.web.store-server-errors}}
+     */
     public static Refusal handlerFailed() {
         return new Refusal(IdempotencyProblem.HANDLER_FAILED,
                 "The request failed and will not run again with this key; send a new key to try again.", null);

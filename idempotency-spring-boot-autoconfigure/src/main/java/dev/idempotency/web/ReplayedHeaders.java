@@ -28,6 +28,12 @@ public final class ReplayedHeaders {
 
     private final List<String> names;
 
+    /**
+     * Creates the allowlist.
+     *
+     * @param names the header names a replay reproduces, in the order stored
+     * @throws IllegalArgumentException when a name is one that is never stored (compared ignoring case)
+     */
     public ReplayedHeaders(Collection<String> names) {
         Set<String> forbidden = new TreeSet<>();
         for (String name : names) {
@@ -46,6 +52,7 @@ public final class ReplayedHeaders {
      * The allowlisted headers a response carries, in allowlist order.
      *
      * @param valuesOf the values the response holds for a header name, empty when it has none
+     * @return one header per allowlisted value, empty when the response has none of them
      */
     public List<StoredResponse.Header> capture(Function<String, ? extends Collection<String>> valuesOf) {
         List<StoredResponse.Header> captured = new ArrayList<>();

@@ -27,19 +27,25 @@ public final class ResponseRecorder {
     private final ReplayedHeaders replayedHeaders;
     private final long maxResponseBytes;
 
-    /** @param maxResponseBytes the most of a response held for storage; a longer one streams on, not kept */
+    /**
+     * Creates a recorder.
+     *
+     * @param policy which responses are stored, by status
+     * @param replayedHeaders which of a response's headers are stored with it
+     * @param maxResponseBytes the most of a response held for storage; a longer one streams on, not kept
+     */
     public ResponseRecorder(ResponseStoragePolicy policy, ReplayedHeaders replayedHeaders, long maxResponseBytes) {
         this.policy = policy;
         this.replayedHeaders = replayedHeaders;
         this.maxResponseBytes = maxResponseBytes;
     }
 
-    /** Which responses are stored. */
+    /** {@return which responses are stored} */
     public ResponseStoragePolicy policy() {
         return policy;
     }
 
-    /** The most of a response held for storage. */
+    /** {@return the most bytes of a response body held for storage} */
     public long maxResponseBytes() {
         return maxResponseBytes;
     }
@@ -48,9 +54,12 @@ public final class ResponseRecorder {
      * The response is complete: stores it when the policy says so (one that grew past the limit
      * as its status alone), else releases the key.
      *
+     * @param key the claim the response answers
+     * @param status the response's HTTP status
      * @param overflowed whether the body grew past {@link #maxResponseBytes()} and was not kept
      * @param headers the values the response holds for a header name, empty when it has none
      * @param size the number of body bytes {@code body} holds
+     * @param body the body bytes held, read only when the response is stored
      */
     public void record(OwnedKey key, int status, boolean overflowed, Function<String, ? extends Collection<String>> headers,
             int size, InputStream body) {
@@ -60,6 +69,13 @@ public final class ResponseRecorder {
     /**
      * How a claim ends with a complete response, for a caller that ends it itself (without
      * blocking: {@link Ending#endAsync}); see {@link #record}.
+     *
+     * @param status the response's HTTP status
+     * @param overflowed whether the body grew past {@link #maxResponseBytes()} and was not kept
+     * @param headers the values the response holds for a header name, empty when it has none
+     * @param size the number of body bytes {@code body} holds
+     * @param body the body bytes held, read only when the response is stored
+     * @return the ending, which stores the response, records its status alone, or releases the key
      */
     public Ending endingOf(int status, boolean overflowed, Function<String, ? extends Collection<String>> headers,
             int size, InputStream body) {
@@ -72,12 +88,22 @@ public final class ResponseRecorder {
         return new Ending(StoredResponse.captured(status, replayedHeaders.capture(headers), size, body), null);
     }
 
-    /** The handler ran but its response, with {@code status}, was never written: processed, not replayable. */
+    /**
+     * The handler ran but its response, with {@code status}, was never written: processed, not replayable.
+     *
+     * @param key the claim to end
+     * @param status the status recorded for it
+     */
     public void recordNotReplayable(OwnedKey key, int status) {
         notReplayable(status).end(key);
     }
 
-    /** How {@link #recordNotReplayable} ends a claim. */
+    /**
+     * How {@link #recordNotReplayable} ends a claim.
+     *
+     * @param status the status recorded for it
+     * @return an ending that records the claim as processed, not replayable
+     */
     public Ending notReplayable(int status) {
         return new Ending(StoredResponse.notReplayable(status).encoding(), null);
     }
@@ -87,18 +113,30 @@ public final class ResponseRecorder {
      * replayed, as nothing wrote it. Recorded as processed, with {@code status}, when the policy
      * stores a response of that status (a result, or a client error); released when it does not
      * (a failure), so a retry runs again.
+     *
+     * @param key the claim to end
+     * @param status the status the work ended with
      */
     public void recordAfterItsAnswer(OwnedKey key, int status) {
         afterItsAnswer(status).end(key);
     }
 
-    /** How {@link #recordAfterItsAnswer} ends a claim. */
+    /**
+     * How {@link #recordAfterItsAnswer} ends a claim.
+     *
+     * @param status the status the work ended with
+     * @return an ending that records the claim as processed, not replayable, or releases it
+     */
     public Ending afterItsAnswer(int status) {
         return policy.stores(status) ? notReplayable(status)
                 : new Ending(null, "work that failed after its request had been answered");
     }
 
-    /** Work whose end cannot be seen was given up waiting for: recorded as accepted (202) and processed. */
+    /**
+     * Work whose end cannot be seen was given up waiting for: recorded as accepted (202) and processed.
+     *
+     * @param key the claim to end
+     */
     public void recordUnseen(OwnedKey key) {
         recordNotReplayable(key, HttpStatus.ACCEPTED.value());
     }
@@ -111,7 +149,11 @@ public final class ResponseRecorder {
      */
     public record Ending(ResultWriter stored, String releasedAfter) {
 
-        /** Ends the claim on the calling thread; never throws. */
+        /**
+         * Ends the claim on the calling thread; never throws.
+         *
+         * @param key the claim to end
+         */
         public void end(OwnedKey key) {
             if (stored != null) {
                 key.complete(stored);
@@ -121,7 +163,12 @@ public final class ResponseRecorder {
             }
         }
 
-        /** Ends the claim without blocking the calling thread; the stage never completes exceptionally. */
+        /**
+         * Ends the claim without blocking the calling thread.
+         *
+         * @param key the claim to end
+         * @return a stage done when the storage answered; it never completes exceptionally
+         */
         public CompletionStage<Void> endAsync(OwnedKey key) {
             if (stored != null) {
                 return key.completeAsync(stored).handle((done, failure) -> null);
@@ -135,12 +182,23 @@ public final class ResponseRecorder {
         }
     }
 
-    /** Releases {@code key} without blocking the calling thread; a failure is logged as {@link #release} logs it. */
+    /**
+     * Releases {@code key} without blocking the calling thread; a failure is logged as {@link #release} logs it.
+     *
+     * @param key the claim to release
+     * @param after what the release follows, for the log line of a release that fails
+     */
     public void releaseAsync(OwnedKey key, String after) {
         new Ending(null, after).endAsync(key);
     }
 
-    /** Releases {@code key}; a storage that fails leaves it in progress until its lease ends, which is logged. */
+    /**
+     * Releases {@code key}; never throws: a storage that fails leaves it in progress until its
+     * lease ends, which is logged.
+     *
+     * @param key the claim to release
+     * @param after what the release follows, for the log line of a release that fails
+     */
     public static void release(OwnedKey key, String after) {
         try {
             key.release();

@@ -18,11 +18,24 @@ public record ResponseStoragePolicy(boolean storeClientErrors, boolean storeServ
     /** The default: 2xx, 3xx and the handler's own 4xx except 408, 409, 425 and 429. */
     public static final ResponseStoragePolicy DEFAULT = new ResponseStoragePolicy(true, false, Set.of(408, 409, 425, 429));
 
+    /**
+     * Copies {@code neverStored}.
+     *
+     * @param storeClientErrors whether 4xx responses are stored
+     * @param storeServerErrors whether 5xx responses, and exceptions escaping the handler, are stored
+     * @param neverStored statuses never stored, whatever the two switches say
+     * @throws NullPointerException when {@code neverStored} or one of its statuses is {@code null}
+     */
     public ResponseStoragePolicy {
         neverStored = Set.copyOf(neverStored);
     }
 
-    /** Whether a response with {@code status} is kept for replay. */
+    /**
+     * Whether a response with {@code status} is kept for replay.
+     *
+     * @param status the response's HTTP status
+     * @return {@code true} when it is stored; {@code false} when the key is to be released
+     */
     public boolean stores(int status) {
         if (neverStored.contains(status)) {
             return false;

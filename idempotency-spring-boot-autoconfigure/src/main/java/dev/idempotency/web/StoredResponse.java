@@ -34,21 +34,47 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, bool
     private static final byte FORMAT = 1;
     private static final byte FORMAT_NOT_REPLAYABLE = 2;
 
+    /**
+     * A replayable response.
+     *
+     * @param status the HTTP status
+     * @param headers the stored headers, in the order they were sent
+     * @param body the body bytes as first sent
+     */
     public StoredResponse(int status, List<Header> headers, byte[] body) {
         this(status, headers, body, true);
     }
 
-    /** The record of a response that was sent but is not kept: its status only. */
+    /**
+     * The record of a response that was sent but is not kept: its status only.
+     *
+     * @param status the response's HTTP status
+     * @return a response with no headers and no body, not replayable
+     */
     public static StoredResponse notReplayable(int status) {
         return new StoredResponse(status, List.of(), new byte[0], false);
     }
 
+    /**
+     * Copies {@code headers}.
+     *
+     * @param status the HTTP status
+     * @param headers the stored headers, in the order they were sent
+     * @param body the body bytes as first sent; empty when not replayable
+     * @param replayable whether a retry can be answered with this response
+     * @throws NullPointerException when {@code headers}, one of them, or {@code body} is {@code null}
+     */
     public StoredResponse {
         headers = List.copyOf(headers);
         Objects.requireNonNull(body, "body");
     }
 
-    /** One header line. */
+    /**
+     * One header line.
+     *
+     * @param name the header's name
+     * @param value its value
+     */
     public record Header(String name, String value) {
     }
 
@@ -60,12 +86,12 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, bool
     public static final List<Header> REPLAY_MARKS = List.of(new Header(REPLAYED_HEADER, "true"),
             new Header(HttpHeaders.CACHE_CONTROL, "no-store"));
 
-    /** The binary form the engine stores (see the class description). */
+    /** {@return the binary form the engine stores (see the class description)} */
     public byte[] encode() {
         return encodingOf().toByteArray();
     }
 
-    /** The binary form of {@link #encode()}, written by the engine straight into the entry it stores. */
+    /** {@return the binary form of {@link #encode()}, written by the engine straight into the entry it stores} */
     public ResultWriter encoding() {
         return encodingOf();
     }
@@ -80,6 +106,7 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, bool
      * replay marker too, which CORS hides unless exposed.
      *
      * @param exposed the value the response has, or {@code null}
+     * @return {@code exposed} with the replay marker appended, or the marker alone when it is blank
      */
     public static String exposingReplayMarker(String exposed) {
         return exposed == null || exposed.isBlank() ? REPLAYED_HEADER : exposed + ", " + REPLAYED_HEADER;
@@ -90,7 +117,12 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, bool
      * by the engine straight into the entry it stores: the body is copied once, from the capture
      * buffer into that entry. The same bytes as {@link #encode()} of that response.
      *
+     * @param status the response's HTTP status
+     * @param headers the headers to store, in order
      * @param size the number of bytes {@code body} holds
+     * @param body the captured body, read once and closed when the entry is written
+     * @return the encoding, which throws {@link IllegalStateException} when written if {@code body}
+     *     no longer holds {@code size} bytes
      */
     public static ResultWriter captured(int status, List<Header> headers, int size, InputStream body) {
         return new Encoding(FORMAT, status, headers, size, (target, offset) -> {
@@ -108,6 +140,8 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, bool
     /**
      * Reads what {@link #encode()} wrote.
      *
+     * @param encoded the stored bytes
+     * @return the response they hold
      * @throws IllegalStateException when {@code encoded} is not a stored response this version
      *     understands, or is cut short
      */

@@ -27,7 +27,12 @@ public final class StreamingHandlers {
         this.wrapsOneValue = wrapsOneValue;
     }
 
-    /** Whether {@code handler} streams its response. */
+    /**
+     * Whether {@code handler} streams its response.
+     *
+     * @param handler the handler method
+     * @return {@code true} when its return type, looked through entities and one-value wrappers, streams
+     */
     public boolean isStreaming(HandlerMethod handler) {
         MethodParameter returnType = handler.getReturnType();
         Class<?> type = returnType.getParameterType();

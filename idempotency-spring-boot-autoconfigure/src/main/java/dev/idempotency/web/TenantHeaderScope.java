@@ -3,12 +3,16 @@ package dev.idempotency.web;
 /**
  * The scope of keys kept per tenant, read from a request header ({@code idempotency.web.scope=tenant-header}):
  * a request without it is refused with 400, on every web stack.
+ *
+ * @param headerName the name of the tenant header
  */
 public record TenantHeaderScope(String headerName) {
 
     /**
      * The scope a request with {@code value} in the tenant header has.
      *
+     * @param value the header's value, or {@code null} when absent
+     * @return {@code value} itself
      * @throws MissingIdempotencyScopeException when the header is absent or blank
      */
     public String scopeOf(String value) {

@@ -7,14 +7,22 @@ package dev.idempotency.web;
  */
 public class UnreplayableResponseException extends RuntimeException {
 
+    /** The problem to answer with. */
     private final IdempotencyProblem problem;
 
+    /**
+     * Creates the exception.
+     *
+     * @param problem the problem to answer with: {@link IdempotencyProblem#RESPONSE_NOT_REPLAYABLE}
+     *     or {@link IdempotencyProblem#STREAMING_NOT_SUPPORTED}
+     * @param message what the client should do, sent as the problem's {@code detail}
+     */
     public UnreplayableResponseException(IdempotencyProblem problem, String message) {
         super(message);
         this.problem = problem;
     }
 
-    /** The problem to answer with. */
+    /** {@return the problem to answer with} */
     public IdempotencyProblem problem() {
         return problem;
     }
