@@ -23,7 +23,12 @@ public final class IdempotencyExceptionResolver implements HandlerExceptionResol
     private final ProblemResponseWriter problems;
     private final Duration retryAfter;
 
-    /** @param retryAfter the {@code Retry-After} sent with 409 and 503 answers */
+    /**
+     * Creates the resolver.
+     *
+     * @param problems writes the problem responses
+     * @param retryAfter the {@code Retry-After} sent with 409 and 503 answers
+     */
     public IdempotencyExceptionResolver(ProblemResponseWriter problems, Duration retryAfter) {
         this.problems = problems;
         this.retryAfter = retryAfter;

@@ -42,7 +42,14 @@ public final class IdempotencyFilter implements Filter {
     private final ProblemResponseWriter problems;
     private final ResponseRecorder recorder;
 
-    /** @param recorder ends a claim from the response its handler gave */
+    /**
+     * Creates the filter.
+     *
+     * @param header the key header whose presence marks an exchange
+     * @param recorder ends a claim from the response its handler gave
+     * @param problems writes the 500 problem stored for a handler that failed, under
+     *     {@code idempotency.web.store-server-errors}
+     */
     public IdempotencyFilter(IdempotencyKeyHeader header, ResponseRecorder recorder, ProblemResponseWriter problems) {
         this.header = header;
         this.problems = problems;

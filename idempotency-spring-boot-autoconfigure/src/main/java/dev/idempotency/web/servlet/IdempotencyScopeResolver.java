@@ -18,11 +18,16 @@ public interface IdempotencyScopeResolver {
     /**
      * The scope of {@code request}, for example the authenticated principal's name or a tenant id.
      *
+     * @param request the request with a key
+     * @return its scope; only requests with equal scopes share a key
      * @throws MissingIdempotencyScopeException when the request carries no scope where one is required
      */
     String scopeOf(HttpServletRequest request);
 
-    /** The authenticated principal's name ({@code HttpServletRequest#getUserPrincipal}); empty when anonymous. */
+    /**
+     * {@return a resolver giving the authenticated principal's name
+     * ({@code HttpServletRequest#getUserPrincipal}), empty when anonymous}
+     */
     static IdempotencyScopeResolver principal() {
         return request -> {
             // Once: behind Spring Security each call resolves the security context's authentication anew.
@@ -31,7 +36,12 @@ public interface IdempotencyScopeResolver {
         };
     }
 
-    /** The value of {@code headerName}; a request without it is refused with 400. */
+    /**
+     * {@return a resolver giving the value of the {@code headerName} header; a request without it
+     * is refused with 400}
+     *
+     * @param headerName the name of the tenant header
+     */
     static IdempotencyScopeResolver header(String headerName) {
         TenantHeaderScope tenant = new TenantHeaderScope(headerName);
         return request -> tenant.scopeOf(request.getHeader(headerName));

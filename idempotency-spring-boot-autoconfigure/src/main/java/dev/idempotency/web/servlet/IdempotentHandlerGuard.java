@@ -35,6 +35,12 @@ public final class IdempotentHandlerGuard {
     private final HandlerAdmission admission;
     private final IdempotencyScopeResolver scopeResolver;
 
+    /**
+     * Creates the guard.
+     *
+     * @param admission the rules every web stack shares
+     * @param scopeResolver the scope of a request's key
+     */
     public IdempotentHandlerGuard(HandlerAdmission admission, IdempotencyScopeResolver scopeResolver) {
         this.admission = admission;
         this.scopeResolver = scopeResolver;
@@ -44,6 +50,10 @@ public final class IdempotentHandlerGuard {
      * The request {@code handler} binds its arguments from. For a protected handler of a request
      * with a key, one whose body was read to fingerprint it; any other request as it is.
      *
+     * @param request the request about to be handled
+     * @param handler the handler method it reaches
+     * @return the request to bind the handler's arguments from
+     * @throws IOException when reading the body fails
      * @throws UnreadableRequestBodyException when a protected request's form cannot be decoded
      */
     public HttpServletRequest prepare(HttpServletRequest request, HandlerMethod handler) throws IOException {
@@ -72,6 +82,8 @@ public final class IdempotentHandlerGuard {
     /**
      * Handling {@code request} failed with an exception Spring MVC answers itself. When its
      * handler had returned, the work ran and its key is recorded as processed, never run again.
+     *
+     * @param request the request whose handling failed
      */
     public void handlingFailed(HttpServletRequest request) {
         IdempotentExchange exchange = IdempotentExchange.of(request);
@@ -83,6 +95,8 @@ public final class IdempotentHandlerGuard {
     /**
      * Claims the key of {@code request} for {@code handler} when its route is protected.
      *
+     * @param request the request whose handler is about to start, its arguments bound
+     * @param handler the handler method
      * @return the stored response to replay instead of running the handler, or {@code null} when
      *     the handler is to run (the claim, if any, is recorded for the filter to end; a handler
      *     reached by a forward from the one that claimed runs under that claim)

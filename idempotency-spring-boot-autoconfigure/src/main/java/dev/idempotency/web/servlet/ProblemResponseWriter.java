@@ -23,6 +23,9 @@ public final class ProblemResponseWriter {
     private final ProblemResponses problems;
 
     /**
+     * Creates the writer.
+     *
+     * @param jsonMapper writes the problem's body
      * @param typeBase prefix of every problem {@code type}, followed by the problem's slug
      * @param documentationUrl where the API documents its idempotency rules, or {@code null}
      */
@@ -30,7 +33,14 @@ public final class ProblemResponseWriter {
         this.problems = new ProblemResponses(jsonMapper, typeBase, documentationUrl);
     }
 
-    /** Writes {@code refusal} as the answer to {@code request}. */
+    /**
+     * Writes {@code refusal} as the answer to {@code request}, its {@code instance} the request URI.
+     *
+     * @param request the refused request
+     * @param response its response, whose buffered body is discarded
+     * @param refusal the refusal to answer with
+     * @throws IOException when writing the body fails
+     */
     public void write(HttpServletRequest request, HttpServletResponse response, Refusal refusal) throws IOException {
         ProblemResponse problem = problems.render(refusal, request.getRequestURI());
         response.resetBuffer();

@@ -26,7 +26,7 @@ public final class ServletStreaming {
     private ServletStreaming() {
     }
 
-    /** The streaming handlers of Spring MVC. */
+    /** {@return the streaming handlers of Spring MVC} */
     public static StreamingHandlers handlers() {
         return HANDLERS;
     }
