@@ -23,7 +23,13 @@ public final class IdempotencyWebFilter implements WebFilter, Ordered {
     private final ResponseRecorder recorder;
     private final int order;
 
-    /** @param order after Spring Security's WebFilter (-100), so the principal is known */
+    /**
+     * Creates the filter.
+     *
+     * @param header the key header whose presence marks an exchange
+     * @param recorder ends a claim from the response its handler gave
+     * @param order after Spring Security's WebFilter (-100), so the principal is known
+     */
     public IdempotencyWebFilter(IdempotencyKeyHeader header, ResponseRecorder recorder, int order) {
         this.header = header;
         this.recorder = recorder;

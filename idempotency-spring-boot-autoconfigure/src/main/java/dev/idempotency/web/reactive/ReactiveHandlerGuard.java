@@ -37,7 +37,14 @@ public final class ReactiveHandlerGuard {
     private final Duration retryAfter;
     private final ArgumentCapture arguments = new ArgumentCapture();
 
-    /** @param retryAfter the {@code Retry-After} sent with 409 and 503 answers */
+    /**
+     * Creates the guard.
+     *
+     * @param admission the rules every web stack shares
+     * @param scopeResolver the scope of a request's key
+     * @param responses writes replays and problem responses
+     * @param retryAfter the {@code Retry-After} sent with 409 and 503 answers
+     */
     public ReactiveHandlerGuard(HandlerAdmission admission, ReactiveIdempotencyScopeResolver scopeResolver,
             ReactiveResponses responses, Duration retryAfter) {
         this.admission = admission;
@@ -50,8 +57,13 @@ public final class ReactiveHandlerGuard {
      * Handles {@code exchange} with {@code handler} through {@code adapter} (the handler adapter's
      * own handling), claiming its key first when its route is protected.
      *
+     * @param exchange the exchange to handle
+     * @param handler the handler method it reaches
      * @param blockingExecutor where the handler method runs once claimed, as WebFlux runs a
      *     blocking one; {@code null} to run it where the claim answered
+     * @param adapter the handler adapter's own handling of an exchange with a handler
+     * @return the handler's result; empty when a replay or a problem response was written
+     *     instead; an error when the failure is not one of this library's refusals
      */
     public Mono<HandlerResult> handle(ServerWebExchange exchange, HandlerMethod handler, Executor blockingExecutor,
             BiFunction<ServerWebExchange, HandlerMethod, Mono<HandlerResult>> adapter) {

@@ -21,17 +21,26 @@ public interface ReactiveIdempotencyScopeResolver {
      * The scope of the exchange's request, for example the authenticated principal's name or a
      * tenant id; never blocks.
      *
+     * @param exchange the exchange of a request with a key
      * @return the scope, or an error {@link MissingIdempotencyScopeException} when the request
      *     carries no scope where one is required
      */
     Mono<String> scopeOf(ServerWebExchange exchange);
 
-    /** The authenticated principal's name ({@link ServerWebExchange#getPrincipal}); empty when anonymous. */
+    /**
+     * {@return a resolver giving the authenticated principal's name
+     * ({@link ServerWebExchange#getPrincipal}), empty when anonymous}
+     */
     static ReactiveIdempotencyScopeResolver principal() {
         return exchange -> exchange.getPrincipal().map(Principal::getName).defaultIfEmpty("");
     }
 
-    /** The value of {@code headerName}; a request without it is refused with 400. */
+    /**
+     * {@return a resolver giving the value of the {@code headerName} header; a request without it
+     * is refused with 400}
+     *
+     * @param headerName the name of the tenant header
+     */
     static ReactiveIdempotencyScopeResolver header(String headerName) {
         TenantHeaderScope tenant = new TenantHeaderScope(headerName);
         return exchange -> Mono.fromCallable(() -> tenant.scopeOf(exchange.getRequest().getHeaders().getFirst(headerName)));

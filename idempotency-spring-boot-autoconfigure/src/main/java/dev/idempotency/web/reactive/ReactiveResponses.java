@@ -17,11 +17,19 @@ public final class ReactiveResponses {
 
     private final ProblemResponses problems;
 
+    /** @param problems renders a refusal as a problem response */
     public ReactiveResponses(ProblemResponses problems) {
         this.problems = problems;
     }
 
-    /** Writes {@code refusal} as the answer to the exchange's request, in place of anything the response held. */
+    /**
+     * Writes {@code refusal} as the answer to the exchange's request, in place of anything the
+     * response held; its {@code instance} is the request path.
+     *
+     * @param exchange the refused exchange
+     * @param refusal the refusal to answer with
+     * @return the write of the response, done when it is written
+     */
     public Mono<Void> problem(ServerWebExchange exchange, Refusal refusal) {
         ProblemResponse problem = problems.render(refusal, exchange.getRequest().getPath().value());
         ServerHttpResponse response = exchange.getResponse();
@@ -35,6 +43,10 @@ public final class ReactiveResponses {
     /**
      * Writes {@code stored} as the answer to a retry, marked as a replay; when CORS processing
      * allowed this cross-origin request, lets browser scripts read the marker.
+     *
+     * @param exchange the retry's exchange
+     * @param stored the response stored by the key's first request
+     * @return the write of the response, done when it is written
      */
     public Mono<Void> replay(ServerWebExchange exchange, StoredResponse stored) {
         ServerHttpResponse response = exchange.getResponse();

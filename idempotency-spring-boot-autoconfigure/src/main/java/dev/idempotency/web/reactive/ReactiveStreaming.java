@@ -19,7 +19,7 @@ public final class ReactiveStreaming {
     private ReactiveStreaming() {
     }
 
-    /** The streaming handlers of WebFlux. */
+    /** {@return the streaming handlers of WebFlux} */
     public static StreamingHandlers handlers() {
         return HANDLERS;
     }
