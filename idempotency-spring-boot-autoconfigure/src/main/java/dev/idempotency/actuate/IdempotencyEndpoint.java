@@ -16,7 +16,7 @@ import org.springframework.util.ClassUtils;
 import dev.idempotency.engine.IdempotencyKeeper;
 import dev.idempotency.engine.IdempotencyKey;
 import dev.idempotency.engine.KeyState;
-import dev.idempotency.web.IdempotentHandlerGuard;
+import dev.idempotency.web.HandlerAdmission;
 import dev.idempotency.web.StoredResponse;
 
 /**
@@ -24,7 +24,7 @@ import dev.idempotency.web.StoredResponse;
  * so that a retry runs again. A key is addressed as a client sent it, with {@code scope} the
  * scope the request had: the authenticated principal's name (empty for anonymous requests), or
  * the tenant with {@code idempotency.web.scope=tenant-header}; the endpoint adds the HTTP
- * namespace ({@value IdempotentHandlerGuard#HTTP_SCOPE}). The stored body is shown only when
+ * namespace ({@value HandlerAdmission#HTTP_SCOPE}). The stored body is shown only when
  * asked for.
  */
 @Endpoint(id = "idempotency")
@@ -78,7 +78,7 @@ public class IdempotencyEndpoint {
 
     private static IdempotencyKey keyOf(@Nullable String scope, String key, @Nullable Boolean http) {
         String given = scope == null ? "" : scope;
-        return new IdempotencyKey(Boolean.FALSE.equals(http) ? given : IdempotentHandlerGuard.HTTP_SCOPE + given, key);
+        return new IdempotencyKey(Boolean.FALSE.equals(http) ? given : HandlerAdmission.HTTP_SCOPE + given, key);
     }
 
     private static KeyDescriptor describe(KeyState state, boolean includeBody) {

@@ -2,6 +2,8 @@ package dev.idempotency.actuate;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -10,6 +12,7 @@ import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import dev.idempotency.storage.AsyncIdempotencyStorage;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.OwnerToken;
@@ -104,6 +107,34 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
                 Boolean::booleanValue);
     }
 
+    /** The delegate's asynchronous form, its claim protocol timed as the blocking form's is. */
+    @Override
+    public AsyncIdempotencyStorage async(Executor blockingCalls) {
+        AsyncIdempotencyStorage async = delegate.async(blockingCalls);
+        return new AsyncIdempotencyStorage() {
+            @Override
+            public CompletionStage<ClaimResult> attemptLock(String key, byte[] value, Duration lease) {
+                return timedAsync(claim, () -> async.attemptLock(key, value, lease),
+                        result -> result instanceof ClaimResult.Acquired);
+            }
+
+            @Override
+            public CompletionStage<Boolean> complete(String key, OwnerToken token, byte[] value, Duration retention) {
+                return timedAsync(complete, () -> async.complete(key, token, value, retention), Boolean::booleanValue);
+            }
+
+            @Override
+            public CompletionStage<Boolean> release(String key, OwnerToken token) {
+                return timedAsync(release, () -> async.release(key, token), Boolean::booleanValue);
+            }
+
+            @Override
+            public CompletionStage<Boolean> extend(String key, OwnerToken token, Duration lease) {
+                return timedAsync(renew, () -> async.extend(key, token, lease), Boolean::booleanValue);
+            }
+        };
+    }
+
     @Override
     public boolean joinsCurrentTransaction() {
         return delegate.joinsCurrentTransaction();
@@ -146,5 +177,19 @@ public final class TimedIdempotencyStorage implements IdempotencyStorage {
         }
         timers.record(succeeded.test(answer), clock.monotonicTime() - start);
         return answer;
+    }
+
+    private <T> CompletionStage<T> timedAsync(Timers timers, Supplier<CompletionStage<T>> call,
+            Predicate<T> succeeded) {
+        long start = clock.monotonicTime();
+        return call.get().whenComplete((answer, failure) -> {
+            long nanos = clock.monotonicTime() - start;
+            if (failure != null) {
+                timers.error().record(nanos, TimeUnit.NANOSECONDS);
+            }
+            else {
+                timers.record(succeeded.test(answer), nanos);
+            }
+        });
     }
 }

@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.idempotency.storage.AsyncIdempotencyStorage;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
@@ -106,6 +109,15 @@ final class DeferredStorage implements IdempotencyStorage, AutoCloseable {
         return backend().confirmBeforeCommit(key, token, committedValue, lease, retention);
     }
 
+    /**
+     * The backend's asynchronous form once set up; until then each call runs on
+     * {@code blockingCalls}, where it may set the backend up.
+     */
+    @Override
+    public AsyncIdempotencyStorage async(Executor blockingCalls) {
+        return new BackendAsync(IdempotencyStorage.super.async(blockingCalls), blockingCalls);
+    }
+
     /** Never a call to the store: {@code false} until the backend is set up. */
     @Override
     public boolean joinsCurrentTransaction() {
@@ -159,6 +171,52 @@ final class DeferredStorage implements IdempotencyStorage, AutoCloseable {
     public void close() throws Exception {
         if (backend instanceof AutoCloseable closeable) {
             closeable.close();
+        }
+    }
+
+    /** The asynchronous form of whichever backend answers: the offloaded set-up, then the backend's own. */
+    private final class BackendAsync implements AsyncIdempotencyStorage {
+
+        private final AsyncIdempotencyStorage offloaded;
+        private final Executor blockingCalls;
+        private volatile AsyncIdempotencyStorage started;
+
+        private BackendAsync(AsyncIdempotencyStorage offloaded, Executor blockingCalls) {
+            this.offloaded = offloaded;
+            this.blockingCalls = blockingCalls;
+        }
+
+        private AsyncIdempotencyStorage current() {
+            AsyncIdempotencyStorage async = started;
+            if (async != null) {
+                return async;
+            }
+            IdempotencyStorage setUp = backend;
+            if (setUp == null) {
+                return offloaded;
+            }
+            started = setUp.async(blockingCalls);
+            return started;
+        }
+
+        @Override
+        public CompletionStage<ClaimResult> attemptLock(String key, byte[] value, Duration lease) {
+            return current().attemptLock(key, value, lease);
+        }
+
+        @Override
+        public CompletionStage<Boolean> complete(String key, OwnerToken token, byte[] value, Duration retention) {
+            return current().complete(key, token, value, retention);
+        }
+
+        @Override
+        public CompletionStage<Boolean> release(String key, OwnerToken token) {
+            return current().release(key, token);
+        }
+
+        @Override
+        public CompletionStage<Boolean> extend(String key, OwnerToken token, Duration lease) {
+            return current().extend(key, token, lease);
         }
     }
 }

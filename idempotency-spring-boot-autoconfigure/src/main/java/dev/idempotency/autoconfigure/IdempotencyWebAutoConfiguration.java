@@ -15,22 +15,24 @@ import org.springframework.boot.web.servlet.ServletListenerRegistrationBean;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
 import dev.idempotency.engine.IdempotencyKeeper;
-import dev.idempotency.web.IdempotencyExceptionResolver;
-import dev.idempotency.web.IdempotencyFilter;
+import dev.idempotency.web.HandlerAdmission;
 import dev.idempotency.web.IdempotencyKeyHeader;
 import dev.idempotency.web.IdempotencyKeyValidator;
-import dev.idempotency.web.IdempotencyRequestListener;
-import dev.idempotency.web.IdempotencyScopeResolver;
-import dev.idempotency.web.IdempotentHandlerGuard;
-import dev.idempotency.web.IdempotentRequestMappingHandlerAdapter;
 import dev.idempotency.web.IdempotentRoutes;
-import dev.idempotency.web.ProblemResponseWriter;
-import dev.idempotency.web.ReplayedHeaders;
-import dev.idempotency.web.ResponseStoragePolicy;
+import dev.idempotency.web.ResponseRecorder;
+import dev.idempotency.web.servlet.IdempotencyExceptionResolver;
+import dev.idempotency.web.servlet.IdempotencyFilter;
+import dev.idempotency.web.servlet.IdempotencyRequestListener;
+import dev.idempotency.web.servlet.IdempotencyScopeResolver;
+import dev.idempotency.web.servlet.IdempotentHandlerGuard;
+import dev.idempotency.web.servlet.IdempotentRequestMappingHandlerAdapter;
+import dev.idempotency.web.servlet.ProblemResponseWriter;
+import dev.idempotency.web.servlet.ServletStreaming;
 
 /**
  * Spring MVC integration: the filter that captures responses, the listener that ends claims no
@@ -42,28 +44,8 @@ import dev.idempotency.web.ResponseStoragePolicy;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({ DispatcherServlet.class, WebMvcRegistrations.class, JsonMapper.class })
 @ConditionalOnBean(IdempotencyKeeper.class)
+@Import(WebRulesConfiguration.class)
 public class IdempotencyWebAutoConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    IdempotencyKeyHeader idempotencyKeyHeader(IdempotencyProperties properties) {
-        return new IdempotencyKeyHeader(properties.getWeb().getHeaderName(), properties.getWeb().getMaxKeyLength());
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    IdempotentRoutes idempotentRoutes(IdempotencyProperties properties) {
-        IdempotencyProperties.Web web = properties.getWeb();
-        return new IdempotentRoutes(web.getPaths(), web.getMethods(), web.isKeyRequired());
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    ResponseStoragePolicy idempotencyResponseStoragePolicy(IdempotencyProperties properties) {
-        IdempotencyProperties.Web web = properties.getWeb();
-        return new ResponseStoragePolicy(web.isStoreClientErrors(), web.isStoreServerErrors(),
-                web.getNeverStoredStatuses());
-    }
 
     @Bean
     @ConditionalOnMissingBean
@@ -71,13 +53,6 @@ public class IdempotencyWebAutoConfiguration {
         IdempotencyProperties.Web web = properties.getWeb();
         return web.getScope() == IdempotencyProperties.Scope.TENANT_HEADER
                 ? IdempotencyScopeResolver.header(web.getTenantHeader()) : IdempotencyScopeResolver.principal();
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    IdempotencyKeyValidator idempotencyKeyValidator(IdempotencyProperties properties) {
-        return properties.getWeb().getKeyFormat() == IdempotencyProperties.KeyFormat.UUID
-                ? IdempotencyKeyValidator.uuid() : IdempotencyKeyValidator.any();
     }
 
     @Bean
@@ -90,18 +65,18 @@ public class IdempotencyWebAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ReplayedHeaders idempotencyReplayedHeaders(IdempotencyProperties properties) {
-        return new ReplayedHeaders(properties.getWeb().getReplayHeaders());
+    HandlerAdmission idempotentHandlerAdmission(IdempotencyKeeper keeper, IdempotentRoutes routes,
+            IdempotencyKeyHeader header, IdempotencyKeyValidator keyValidator, IdempotencyProperties properties) {
+        return new HandlerAdmission(keeper, routes, header, keyValidator, ServletStreaming.handlers(),
+                properties.getInProgress(), properties.getWaitTimeout(),
+                Math.toIntExact(properties.getWeb().getMaxRequestSize().toBytes()));
     }
 
     @Bean
     @ConditionalOnMissingBean
-    IdempotentHandlerGuard idempotentHandlerGuard(IdempotencyKeeper keeper, IdempotentRoutes routes,
-            IdempotencyKeyHeader header, IdempotencyKeyValidator keyValidator, IdempotencyScopeResolver scopeResolver,
-            IdempotencyProperties properties) {
-        return new IdempotentHandlerGuard(keeper, routes, header, keyValidator, scopeResolver,
-                properties.getInProgress(), properties.getWaitTimeout(),
-                Math.toIntExact(properties.getWeb().getMaxRequestSize().toBytes()));
+    IdempotentHandlerGuard idempotentHandlerGuard(HandlerAdmission admission,
+            IdempotencyScopeResolver scopeResolver) {
+        return new IdempotentHandlerGuard(admission, scopeResolver);
     }
 
     @Bean
@@ -113,11 +88,9 @@ public class IdempotencyWebAutoConfiguration {
 
     @Bean
     FilterRegistrationBean<IdempotencyFilter> idempotencyFilter(IdempotencyKeyHeader header,
-            ResponseStoragePolicy policy, ReplayedHeaders replayedHeaders, ProblemResponseWriter problems,
-            IdempotencyProperties properties) {
-        IdempotencyProperties.Web web = properties.getWeb();
+            ResponseRecorder recorder, ProblemResponseWriter problems, IdempotencyProperties properties) {
         FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(
-                new IdempotencyFilter(header, policy, replayedHeaders, problems, web.getMaxResponseSize().toBytes()));
+                new IdempotencyFilter(header, recorder, problems));
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.FORWARD, DispatcherType.ASYNC,
                 DispatcherType.ERROR);
         registration.setOrder(properties.getWeb().getFilterOrder());

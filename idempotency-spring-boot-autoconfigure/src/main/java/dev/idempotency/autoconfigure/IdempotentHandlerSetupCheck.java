@@ -10,8 +10,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 import dev.idempotency.annotation.Idempotent;
-import dev.idempotency.web.IdempotentRequestMappingHandlerAdapter;
-import dev.idempotency.web.StreamingHandlers;
+import dev.idempotency.web.servlet.IdempotentRequestMappingHandlerAdapter;
+import dev.idempotency.web.servlet.ServletStreaming;
 
 /**
  * Fails start-up when protected handlers would silently run unprotected or be claimed twice:
@@ -43,7 +43,7 @@ final class IdempotentHandlerSetupCheck {
                 if (idempotent != null && !idempotent.key().isEmpty()) {
                     keyedHandlers.add(handler.getShortLogMessage());
                 }
-                if (idempotent != null && StreamingHandlers.isStreaming(handler)) {
+                if (idempotent != null && ServletStreaming.handlers().isStreaming(handler)) {
                     streamingHandlers.add(handler.getShortLogMessage());
                 }
             }

@@ -2,6 +2,7 @@ package dev.idempotency.autoconfigure;
 
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,13 +26,17 @@ import dev.idempotency.aop.IdempotentMethodRules;
  * the class behind a proxy), finds the annotation on each method and on the methods it implements
  * or overrides, and collects what keeps each one from being protected into one
  * {@link UnprotectedIdempotentMethodsException}. A method without a key must be a Spring MVC
- * handler method that the web layer protects; one with a key is judged by
+ * or WebFlux handler method that the web layer protects; one with a key is judged by
  * {@link IdempotentMethodRules}.
  */
 final class IdempotentMethodSetupCheck {
 
     private static final boolean SERVLET_WEB_PRESENT = ClassUtils.isPresent(
             "org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping",
+            IdempotentMethodSetupCheck.class.getClassLoader());
+
+    private static final boolean REACTIVE_WEB_PRESENT = ClassUtils.isPresent(
+            "org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping",
             IdempotentMethodSetupCheck.class.getClassLoader());
 
     private final ConfigurableListableBeanFactory beanFactory;
@@ -43,7 +48,13 @@ final class IdempotentMethodSetupCheck {
     }
 
     void verify() {
-        Set<Method> protectedHandlers = SERVLET_WEB_PRESENT ? ProtectedHandlerMethods.of(beanFactory) : Set.of();
+        Set<Method> protectedHandlers = new HashSet<>();
+        if (SERVLET_WEB_PRESENT) {
+            protectedHandlers.addAll(ProtectedHandlerMethods.of(beanFactory));
+        }
+        if (REACTIVE_WEB_PRESENT) {
+            protectedHandlers.addAll(ReactiveProtectedHandlerMethods.of(beanFactory));
+        }
         List<String> problems = new ArrayList<>();
         for (String beanName : beanFactory.getBeanNamesForType(Object.class)) {
             if (ScopedProxyUtils.isScopedTarget(beanName)) {
@@ -74,8 +85,8 @@ final class IdempotentMethodSetupCheck {
         if (protectedHandlers.contains(method)) {
             return List.of();
         }
-        return List.of("it names no key and is not a Spring MVC handler method that the idempotency web layer "
-                + "protects; on a bean method, name the key: @Idempotent(key = \"#id\")");
+        return List.of("it names no key and is not a Spring MVC or WebFlux handler method that the idempotency "
+                + "web layer protects; on a bean method, name the key: @Idempotent(key = \"#id\")");
     }
 
     /** The class behind the bean's proxies; {@code null} when it cannot be told without creating the bean. */

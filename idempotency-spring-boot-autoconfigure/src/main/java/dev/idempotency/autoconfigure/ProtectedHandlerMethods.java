@@ -1,14 +1,16 @@
 package dev.idempotency.autoconfigure;
 
 import java.lang.reflect.Method;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
-import dev.idempotency.web.IdempotentRequestMappingHandlerAdapter;
+import dev.idempotency.web.servlet.IdempotentRequestMappingHandlerAdapter;
 
 /**
  * The Spring MVC handler methods whose {@code @Idempotent} the web layer honours: those of every
@@ -22,13 +24,22 @@ final class ProtectedHandlerMethods {
     }
 
     static Set<Method> of(ListableBeanFactory beanFactory) {
-        if (beanFactory.getBeanNamesForType(IdempotentRequestMappingHandlerAdapter.class, false, false).length == 0) {
+        return of(beanFactory, IdempotentRequestMappingHandlerAdapter.class, RequestMappingHandlerMapping.class,
+                mapping -> mapping.getHandlerMethods().values());
+    }
+
+    /**
+     * The handler methods of every {@code mappingType} bean, when a bean of {@code adapterType},
+     * the adapter that claims keys on that web stack, is in the context; none otherwise.
+     */
+    static <M> Set<Method> of(ListableBeanFactory beanFactory, Class<?> adapterType, Class<M> mappingType,
+            Function<M, Collection<HandlerMethod>> handlerMethods) {
+        if (beanFactory.getBeanNamesForType(adapterType, false, false).length == 0) {
             return Set.of();
         }
         Set<Method> handlers = new HashSet<>();
-        for (RequestMappingHandlerMapping mapping : beanFactory.getBeansOfType(RequestMappingHandlerMapping.class,
-                false, false).values()) {
-            for (HandlerMethod handler : mapping.getHandlerMethods().values()) {
+        for (M mapping : beanFactory.getBeansOfType(mappingType, false, false).values()) {
+            for (HandlerMethod handler : handlerMethods.apply(mapping)) {
                 handlers.add(handler.getMethod());
             }
         }

@@ -5,11 +5,16 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.idempotency.storage.AsyncIdempotencyStorage;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
@@ -45,6 +50,11 @@ public final class IdempotencyKeeper implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofMillis(250);
     /** Appended to a storage key for its start mark; keeps the key within {@code [-_=.a-zA-Z0-9]}. */
     static final String START_MARK_SUFFIX = ".started";
+    /**
+     * How many blocking storage calls of {@link #claimAsync} callers run at once, for a storage
+     * without a non-blocking client; more wait their turn. Idle threads end after 30 seconds.
+     */
+    static final int BLOCKING_CALL_THREADS = 16;
 
     private final IdempotencyStorage storage;
     private final String keyPrefix;
@@ -55,6 +65,8 @@ public final class IdempotencyKeeper implements AutoCloseable {
     private final IdempotencyListener listener;
     private final TransactionFencing fencing;
     private final LeaseScheduler scheduler = new LeaseScheduler();
+    private final ThreadPoolExecutor blockingCalls = blockingCallThreads();
+    private final AsyncIdempotencyStorage asyncStorage;
 
     /**
      * A fail-closed keeper that tells no listener; see the full constructor.
@@ -143,6 +155,18 @@ public final class IdempotencyKeeper implements AutoCloseable {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.fencing = new TransactionFencing(Objects.requireNonNull(transactions, "transactions"),
                 fenceEveryTransaction);
+        this.asyncStorage = storage.async(blockingCalls);
+    }
+
+    private static ThreadPoolExecutor blockingCallThreads() {
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(BLOCKING_CALL_THREADS, BLOCKING_CALL_THREADS, 30,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "idempotency-storage-call");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        threads.allowCoreThreadTimeOut(true);
+        return threads;
     }
 
     /**
@@ -198,37 +222,114 @@ public final class IdempotencyKeeper implements AutoCloseable {
     public ClaimOutcome claim(IdempotencyKey key, RequestFingerprint fingerprint, ClaimOptions options) {
         requireKeptByStorage(options);
         IdempotencyListener.Execution execution = listener.started(storage.name());
+        ClaimOutcome outcome;
         try {
-            ClaimOutcome outcome = claimWaiting(key.storageKey(keyPrefix), fingerprint, options, execution);
-            if (outcome instanceof ClaimOutcome.Replay) {
-                execution.finished(Outcome.REPLAYED);
-            }
-            else if (outcome instanceof ClaimOutcome.Unprotected) {
-                execution.finished(Outcome.STORAGE_ERROR);
-            }
-            return outcome;
-        }
-        catch (IdempotencyKeyReusedException ex) {
-            execution.finished(Outcome.MISMATCH);
-            throw ex;
-        }
-        catch (IdempotentRequestInProgressException ex) {
-            execution.finished(Outcome.CONFLICT);
-            throw ex;
-        }
-        catch (IdempotentOutcomeUnknownException ex) {
-            execution.finished(Outcome.ABANDONED);
-            throw ex;
-        }
-        catch (IdempotentResultNotReplayableException ex) {
-            // Answered from the stored state and nothing ran, as the web layer counts a response too large to store.
-            execution.finished(Outcome.REPLAYED);
-            throw ex;
+            outcome = claimWaiting(key.storageKey(keyPrefix), fingerprint, options, execution);
         }
         catch (RuntimeException ex) {
-            execution.finished(Outcome.STORAGE_ERROR);
+            claimRefused(execution, ex);
             throw ex;
         }
+        claimAnswered(execution, outcome);
+        return outcome;
+    }
+
+    /**
+     * Claims {@code key} as {@link #claim(IdempotencyKey, RequestFingerprint, ClaimOptions)} does,
+     * without blocking the calling thread: for a caller on an event loop. The storage is called in
+     * its asynchronous form ({@link IdempotencyStorage#async}): natively where it has a
+     * non-blocking client, else on a bounded pool of {@value #BLOCKING_CALL_THREADS} threads. A
+     * duplicate that waits ({@link ClaimOptions#maxWait()}) backs off on a timer, not on a
+     * thread. The stage completes with what the blocking form returns, or exceptionally with what
+     * it throws; it may complete on a thread of the storage's client or of that pool.
+     *
+     * @param key the key to claim, in its caller's scope
+     * @param fingerprint what the request that claims it is
+     * @param options the claim's wait, retention, lease and takeover
+     * @return a stage completing with the claim's outcome
+     * @throws IllegalArgumentException as the blocking form does, before anything is written
+     */
+    public CompletionStage<ClaimOutcome> claimAsync(IdempotencyKey key, RequestFingerprint fingerprint,
+            ClaimOptions options) {
+        requireKeptByStorage(options);
+        IdempotencyListener.Execution execution = listener.started(storage.name());
+        String storageKey = key.storageKey(keyPrefix);
+        Instant claimedAt = Instant.now();
+        byte[] inProgress = StoredState.inProgress(fingerprint, claimedAt).encode();
+        long deadline = System.nanoTime() + options.maxWait().toNanos();
+        CompletableFuture<ClaimOutcome> claimed = new CompletableFuture<>();
+        claimWaitingAsync(storageKey, inProgress, fingerprint, claimedAt, options, execution, deadline, FIRST_BACKOFF,
+                claimed);
+        return claimed.whenComplete((outcome, failure) -> {
+            if (failure == null) {
+                claimAnswered(execution, outcome);
+            }
+            else if (unwrap(failure) instanceof RuntimeException ex) {
+                claimRefused(execution, ex);
+            }
+        });
+    }
+
+    private void claimWaitingAsync(String storageKey, byte[] inProgress, RequestFingerprint fingerprint,
+            Instant claimedAt, ClaimOptions options, IdempotencyListener.Execution execution, long deadline,
+            Duration backoff, CompletableFuture<ClaimOutcome> claimed) {
+        claimOnceAsync(storageKey, inProgress, fingerprint, claimedAt, options, execution).whenComplete((outcome, failure) -> {
+            if (failure != null) {
+                claimed.completeExceptionally(unwrap(failure));
+                return;
+            }
+            if (outcome != null) {
+                claimed.complete(outcome);
+                return;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                claimed.completeExceptionally(new IdempotentRequestInProgressException());
+                return;
+            }
+            long delay = Math.min(backoff.toNanos(), remaining);
+            CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, blockingCalls).execute(() ->
+                    claimWaitingAsync(storageKey, inProgress, fingerprint, claimedAt, options, execution, deadline,
+                            nextBackoff(backoff), claimed));
+        });
+    }
+
+    /** Counts the outcome of a claim that answered. */
+    private static void claimAnswered(IdempotencyListener.Execution execution, ClaimOutcome outcome) {
+        if (outcome instanceof ClaimOutcome.Replay) {
+            execution.finished(Outcome.REPLAYED);
+        }
+        else if (outcome instanceof ClaimOutcome.Unprotected) {
+            execution.finished(Outcome.STORAGE_ERROR);
+        }
+    }
+
+    /** Counts the outcome of a claim refused with {@code refusal}. */
+    private static void claimRefused(IdempotencyListener.Execution execution, RuntimeException refusal) {
+        if (refusal instanceof IdempotencyKeyReusedException) {
+            execution.finished(Outcome.MISMATCH);
+        }
+        else if (refusal instanceof IdempotentRequestInProgressException) {
+            execution.finished(Outcome.CONFLICT);
+        }
+        else if (refusal instanceof IdempotentOutcomeUnknownException) {
+            execution.finished(Outcome.ABANDONED);
+        }
+        else if (refusal instanceof IdempotentResultNotReplayableException) {
+            // Answered from the stored state and nothing ran, as the web layer counts a response too large to store.
+            execution.finished(Outcome.REPLAYED);
+        }
+        else {
+            execution.finished(Outcome.STORAGE_ERROR);
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    private static Duration nextBackoff(Duration backoff) {
+        return backoff.multipliedBy(2).compareTo(MAX_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_BACKOFF;
     }
 
     /**
@@ -274,35 +375,73 @@ public final class IdempotencyKeeper implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IdempotentRequestInProgressException();
             }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_BACKOFF;
+            backoff = nextBackoff(backoff);
         }
     }
 
     /** One claim; {@code null} when the key is held in progress by a request with this fingerprint. */
     private ClaimOutcome claimOnce(String storageKey, byte[] inProgress, RequestFingerprint fingerprint,
             Instant claimedAt, ClaimOptions options, IdempotencyListener.Execution execution) {
-        Duration claimLease = options.lease() != null ? options.lease() : lease;
-        Duration claimRetention = options.retention() != null ? options.retention() : retention;
+        Duration claimLease = leaseOf(options);
         ClaimResult result;
         StartMark startMark = null;
         try {
             result = storage.attemptLock(storageKey, inProgress, claimLease);
             if (result instanceof ClaimResult.Acquired acquired && takeoverOf(options) == Takeover.NEVER) {
-                startMark = markStart(storageKey, acquired.token(), inProgress, fingerprint, claimRetention);
+                startMark = markStart(storageKey, acquired.token(), inProgress, fingerprint, retentionOf(options));
             }
         }
         catch (IdempotencyStorageException ex) {
-            if (failureMode == FailureMode.FAIL_CLOSED) {
-                throw ex;
-            }
-            logger.warn("Idempotency storage unavailable; running key {} WITHOUT protection (fail-open): {}",
-                    logId(storageKey), ex.getMessage());
-            listener.failedOpen(logId(storageKey));
-            return new ClaimOutcome.Unprotected();
+            return unprotectedOrThrow(storageKey, ex);
         }
+        return outcomeOf(storageKey, result, startMark, fingerprint, claimedAt, options, execution);
+    }
+
+    /** {@link #claimOnce} through the storage's asynchronous form. */
+    private CompletionStage<ClaimOutcome> claimOnceAsync(String storageKey, byte[] inProgress,
+            RequestFingerprint fingerprint, Instant claimedAt, ClaimOptions options,
+            IdempotencyListener.Execution execution) {
+        CompletionStage<ClaimOutcome> claimed = asyncStorage.attemptLock(storageKey, inProgress, leaseOf(options))
+                .thenCompose(result -> {
+                    if (result instanceof ClaimResult.Acquired acquired && takeoverOf(options) == Takeover.NEVER) {
+                        return markStartAsync(storageKey, acquired.token(), inProgress, fingerprint,
+                                retentionOf(options)).thenApply(startMark -> outcomeOf(storageKey, result, startMark,
+                                        fingerprint, claimedAt, options, execution));
+                    }
+                    return CompletableFuture.completedFuture(outcomeOf(storageKey, result, null, fingerprint,
+                            claimedAt, options, execution));
+                });
+        return claimed.exceptionallyCompose(failure -> unwrap(failure) instanceof IdempotencyStorageException ex
+                ? CompletableFuture.completedFuture(unprotectedOrThrow(storageKey, ex))
+                : CompletableFuture.failedFuture(unwrap(failure)));
+    }
+
+    private Duration leaseOf(ClaimOptions options) {
+        return options.lease() != null ? options.lease() : lease;
+    }
+
+    private Duration retentionOf(ClaimOptions options) {
+        return options.retention() != null ? options.retention() : retention;
+    }
+
+    /** A storage that cannot answer: rethrown failing closed, an unprotected run failing open. */
+    private ClaimOutcome unprotectedOrThrow(String storageKey, IdempotencyStorageException ex) {
+        if (failureMode == FailureMode.FAIL_CLOSED) {
+            throw ex;
+        }
+        logger.warn("Idempotency storage unavailable; running key {} WITHOUT protection (fail-open): {}",
+                logId(storageKey), ex.getMessage());
+        listener.failedOpen(logId(storageKey));
+        return new ClaimOutcome.Unprotected();
+    }
+
+    /** What the storage's answer to a claim means; {@code null} when the key is in progress with this fingerprint. */
+    private ClaimOutcome outcomeOf(String storageKey, ClaimResult result, StartMark startMark,
+            RequestFingerprint fingerprint, Instant claimedAt, ClaimOptions options,
+            IdempotencyListener.Execution execution) {
         if (result instanceof ClaimResult.Acquired acquired) {
-            return new OwnedKey(storage, storageKey, acquired.token(), startMark, fingerprint, claimedAt,
-                    claimRetention, claimLease, scheduler, listener, execution, fencing);
+            return new OwnedKey(storage, asyncStorage, storageKey, acquired.token(), startMark, fingerprint, claimedAt,
+                    retentionOf(options), leaseOf(options), scheduler, listener, execution, fencing);
         }
         StoredState held = StoredState.decode(((ClaimResult.Held) result).value());
         if (!held.fingerprint().equals(fingerprint)) {
@@ -341,10 +480,37 @@ public final class IdempotencyKeeper implements AutoCloseable {
             giveBack(storageKey, keyToken);
             throw ex;
         }
+        return startMarkOf(markKey, mark, fingerprint, () -> giveBack(storageKey, keyToken));
+    }
+
+    /** {@link #markStart} through the storage's asynchronous form; a claim given back is not waited for. */
+    private CompletionStage<StartMark> markStartAsync(String storageKey, OwnerToken keyToken, byte[] inProgress,
+            RequestFingerprint fingerprint, Duration claimRetention) {
+        String markKey = storageKey + START_MARK_SUFFIX;
+        Runnable giveBack = () -> asyncStorage.release(storageKey, keyToken).exceptionally(ex -> {
+            notGivenBack(storageKey, unwrap(ex));
+            return false;
+        });
+        return asyncStorage.attemptLock(markKey, inProgress, claimRetention).handle((mark, failure) -> {
+            if (failure != null) {
+                giveBack.run();
+                throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+            }
+            return startMarkOf(markKey, mark, fingerprint, giveBack);
+        });
+    }
+
+    /**
+     * The start mark just claimed, or the refusal of a key whose earlier start left its mark.
+     *
+     * @param giveBack releases the claim of the key, whose work will not run
+     */
+    private static StartMark startMarkOf(String markKey, ClaimResult mark, RequestFingerprint fingerprint,
+            Runnable giveBack) {
         if (mark instanceof ClaimResult.Acquired started) {
             return new StartMark(markKey, started.token());
         }
-        giveBack(storageKey, keyToken);
+        giveBack.run();
         if (!StoredState.decode(((ClaimResult.Held) mark).value()).fingerprint().equals(fingerprint)) {
             throw new IdempotencyKeyReusedException();
         }
@@ -357,9 +523,13 @@ public final class IdempotencyKeeper implements AutoCloseable {
             storage.release(storageKey, token);
         }
         catch (IdempotencyStorageException ex) {
-            logger.warn("Could not give back idempotency key {}; it is held until its lease ends: {}",
-                    logId(storageKey), ex.getMessage());
+            notGivenBack(storageKey, ex);
         }
+    }
+
+    private static void notGivenBack(String storageKey, Throwable ex) {
+        logger.warn("Could not give back idempotency key {}; it is held until its lease ends: {}",
+                logId(storageKey), ex.getMessage());
     }
 
     /** Counts a request refused before it could claim (for example a malformed key) as {@link Outcome#REJECTED}. */
@@ -589,10 +759,11 @@ public final class IdempotencyKeeper implements AutoCloseable {
         }
     }
 
-    /** Stops renewing leases and retrying results in the background. */
+    /** Stops renewing leases and retrying results in the background, and the threads of blocking storage calls. */
     @Override
     public void close() {
         scheduler.close();
+        blockingCalls.shutdown();
     }
 
     /** {@return the name of the storage in use, for logs} */

@@ -198,7 +198,7 @@ public final class LeaseScheduler implements AutoCloseable {
         private final long periodNanos;
         private final Runnable onLost;
         private volatile long dueNanos;
-        private boolean stopped;
+        private volatile boolean stopped;
 
         private Renewal(IdempotencyStorage storage, String key, OwnerToken token, Duration lease, Runnable onLost) {
             this.storage = storage;
@@ -221,7 +221,8 @@ public final class LeaseScheduler implements AutoCloseable {
                     return;
                 }
                 dueNanos = System.nanoTime() + periodNanos;
-                if (!storage.extend(key, token, lease)) {
+                // Stopped meanwhile by stopNow: the claim ended, so a refusal means its entry is gone, not lost.
+                if (!storage.extend(key, token, lease) && !stopped) {
                     stopLocked();
                     onLost.run();
                 }
@@ -261,6 +262,18 @@ public final class LeaseScheduler implements AutoCloseable {
             finally {
                 lock.unlock();
             }
+        }
+
+        /**
+         * Stops renewing without waiting for a renewal in flight, for a caller that must not
+         * block (an event loop). A renewal in flight may still reach the storage after the
+         * operation that ends the claim: on a completed entry its extend answers {@code true}
+         * (see {@link IdempotencyStorage#extend}), on a released one it answers {@code false},
+         * which a stopped renewal does not report as lost.
+         */
+        void stopNow() {
+            stopped = true;
+            live.remove(this);
         }
 
         private void stopLocked() {

@@ -2,11 +2,15 @@ package dev.idempotency.engine;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.idempotency.storage.AsyncIdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
 import dev.idempotency.storage.OwnerToken;
@@ -29,6 +33,7 @@ public final class OwnedKey implements ClaimOutcome {
     private static final Logger logger = LoggerFactory.getLogger(OwnedKey.class);
 
     private final IdempotencyStorage storage;
+    private final AsyncIdempotencyStorage asyncStorage;
     private final String storageKey;
     private final OwnerToken token;
     private final StartMark startMark;
@@ -47,10 +52,11 @@ public final class OwnedKey implements ClaimOutcome {
     private volatile boolean committedOutsideStorage;
 
     /** @param startMark the mark of this start under {@link Takeover#NEVER}; {@code null} otherwise */
-    OwnedKey(IdempotencyStorage storage, String storageKey, OwnerToken token, StartMark startMark,
+    OwnedKey(IdempotencyStorage storage, AsyncIdempotencyStorage asyncStorage, String storageKey, OwnerToken token, StartMark startMark,
             RequestFingerprint fingerprint, Instant claimedAt, Duration retention, Duration lease, LeaseScheduler scheduler,
             IdempotencyListener listener, IdempotencyListener.Execution execution, TransactionFencing fencing) {
         this.storage = storage;
+        this.asyncStorage = asyncStorage;
         this.storageKey = storageKey;
         this.token = token;
         this.startMark = startMark;
@@ -118,24 +124,72 @@ public final class OwnedKey implements ClaimOutcome {
         return store(StoredState.notReplayable(fingerprint, claimedAt).encode());
     }
 
+    /**
+     * As {@link #complete(ResultWriter)}, without blocking the calling thread (an event loop): the
+     * storage is called in its asynchronous form ({@link IdempotencyStorage#async}). A renewal in
+     * flight is not waited for; see the storage's {@link IdempotencyStorage#extend} for why it
+     * cannot undo the completion. Storing retried in the background runs on the engine's threads.
+     *
+     * @param result the result, written straight into the stored entry
+     * @return a stage completing with what {@link #complete(ResultWriter)} returns
+     */
+    public CompletionStage<Boolean> completeAsync(ResultWriter result) {
+        return storeAsync(StoredState.encodeSuccess(fingerprint, claimedAt, result));
+    }
+
+    /**
+     * As {@link #complete(byte[])}, without blocking the calling thread: see {@link #completeAsync(ResultWriter)}.
+     *
+     * @param result the result's bytes
+     * @return a stage completing with what {@link #complete(byte[])} returns
+     */
+    public CompletionStage<Boolean> completeAsync(byte[] result) {
+        return storeAsync(StoredState.success(fingerprint, claimedAt, result).encode());
+    }
+
     private boolean store(byte[] completed) {
         try {
-            boolean stored = renewal.exclusively(() -> storage.complete(storageKey, token, completed, retention));
-            if (stored) {
-                finish(Outcome.EXECUTED);
-            }
-            else {
-                renewal.stop();
-                leaseLost("this result is not stored");
-            }
-            return stored;
+            return stored(renewal.exclusively(() -> storage.complete(storageKey, token, completed, retention)));
         }
         catch (IdempotencyStorageException ex) {
-            logger.warn("Could not store the result for idempotency key {}; retrying in the background: {}",
-                    logId(), ex.getMessage());
-            scheduler.retry(() -> retryComplete(completed), lease, this::abandonCompletion);
+            retryInBackground(completed, ex);
             return false;
         }
+    }
+
+    private CompletionStage<Boolean> storeAsync(byte[] completed) {
+        return asyncStorage.complete(storageKey, token, completed, retention).handle((stored, failure) -> {
+            if (failure == null) {
+                if (stored) {
+                    renewal.stopNow();
+                }
+                return stored(stored);
+            }
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause instanceof IdempotencyStorageException ex) {
+                retryInBackground(completed, ex);
+                return false;
+            }
+            throw failure instanceof CompletionException completion ? completion : new CompletionException(cause);
+        });
+    }
+
+    /** What the storage's answer to a completion means; a refused one lost the key. */
+    private boolean stored(boolean stored) {
+        if (stored) {
+            finish(Outcome.EXECUTED);
+        }
+        else {
+            renewal.stopNow();
+            leaseLost("this result is not stored");
+        }
+        return stored;
+    }
+
+    private void retryInBackground(byte[] completed, IdempotencyStorageException ex) {
+        logger.warn("Could not store the result for idempotency key {}; retrying in the background: {}",
+                logId(), ex.getMessage());
+        scheduler.retry(() -> retryComplete(completed), lease, this::abandonCompletion);
     }
 
     private boolean retryComplete(byte[] completed) {
@@ -206,11 +260,36 @@ public final class OwnedKey implements ClaimOutcome {
                 storage.release(startMark.key(), startMark.token());
             }
             catch (IdempotencyStorageException ex) {
-                logger.warn("Could not remove the start mark of idempotency key {}; retries are refused until an "
-                        + "operator evicts the key: {}", logId(), ex.getMessage());
+                startMarkKept(ex);
             }
         }
         return storage.release(storageKey, token);
+    }
+
+    /**
+     * As {@link #release()}, without blocking the calling thread (an event loop): the stage
+     * completes with what {@link #release()} returns, or exceptionally with the
+     * {@link IdempotencyStorageException} it would throw.
+     *
+     * @return a stage completing with what {@link #release()} returns
+     */
+    public CompletionStage<Boolean> releaseAsync() {
+        if (committedOutsideStorage) {
+            return storeAsync(StoredState.notReplayable(fingerprint, claimedAt).encode()).thenApply(stored -> false);
+        }
+        renewal.stopNow();
+        finish(Outcome.EXECUTED);
+        CompletionStage<Boolean> markReleased = startMark == null ? CompletableFuture.completedFuture(true)
+                : asyncStorage.release(startMark.key(), startMark.token()).exceptionally(ex -> {
+                    startMarkKept(ex);
+                    return false;
+                });
+        return markReleased.thenCompose(ignored -> asyncStorage.release(storageKey, token));
+    }
+
+    private void startMarkKept(Throwable ex) {
+        logger.warn("Could not remove the start mark of idempotency key {}; retries are refused until an "
+                + "operator evicts the key: {}", logId(), ex.getMessage());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.idempotency.storage;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * The storage SPI: a key-value store with owner-checked, leased entries.
@@ -175,6 +176,19 @@ public interface IdempotencyStorage {
      */
     default Optional<Duration> longestEntryLife() {
         return Optional.empty();
+    }
+
+    /**
+     * The claim protocol of this storage in its non-blocking form, for callers on an event loop.
+     * The default runs each blocking call on {@code blockingCalls}, a bounded executor the caller
+     * owns; a storage with a non-blocking client answers natively instead, and a storage that
+     * delegates to another delegates this too, so that the other's native form is kept.
+     *
+     * @param blockingCalls where the default runs the blocking calls; a native form needs none
+     * @return the asynchronous form of this storage's claim protocol
+     */
+    default AsyncIdempotencyStorage async(Executor blockingCalls) {
+        return new OffloadedStorage(this, blockingCalls);
     }
 
     /** {@return a short name for logs and metrics, for example {@code memory}} */

@@ -1,9 +1,7 @@
 package dev.idempotency.web;
 
-import java.util.Enumeration;
+import java.util.Iterator;
 import java.util.Objects;
-
-import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * The {@code Idempotency-Key} request header (name configurable) and its rules, after
@@ -34,34 +32,24 @@ public final class IdempotencyKeyHeader {
     }
 
     /**
-     * Whether {@code request} carries the header, without reading its value: a firewall such as
-     * Spring Security's {@code StrictHttpFirewall} refuses some values only when they are read, and
-     * a request this library does not protect must answer as if it had no key.
-     */
-    public boolean isSentWith(HttpServletRequest request) {
-        Enumeration<String> lines = request.getHeaders(name);
-        return lines != null && lines.hasMoreElements();
-    }
-
-    /**
      * Reads the key from the header lines of one request.
      *
      * @return the key, or {@code null} when the header is absent
      * @throws InvalidIdempotencyKeyException when the header is present but not a valid key
      */
-    public String parse(Enumeration<String> lines) {
-        if (lines == null || !lines.hasMoreElements()) {
+    public String parse(Iterator<String> lines) {
+        if (lines == null || !lines.hasNext()) {
             return null;
         }
         String line;
         try {
-            line = lines.nextElement();
+            line = lines.next();
         }
         catch (RuntimeException refused) {
             // A firewall refused to hand the value over (Spring Security's rejects control characters, 0x80 to 0x9F too).
             throw invalidCharacters();
         }
-        if (lines.hasMoreElements()) {
+        if (lines.hasNext()) {
             throw new InvalidIdempotencyKeyException("Send the " + name + " header exactly once.");
         }
         String key = unwrap(line.strip());

@@ -3,12 +3,10 @@ package dev.idempotency.web;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-import jakarta.servlet.http.HttpServletRequest;
-
 import org.springframework.http.server.PathContainer;
-import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
@@ -47,20 +45,22 @@ public final class IdempotentRoutes {
     }
 
     /**
-     * The protection of a handler serving {@code request}.
+     * The protection of a handler serving a request.
      *
+     * @param method the request's HTTP method
+     * @param pathWithinApplication the request's path without the context path; asked for only when
+     *     a configured route could match
      * @param annotation the handler method's {@link Idempotent}, or {@code null} when it has none
      */
-    public Protection protectionOf(HttpServletRequest request, Idempotent annotation) {
+    public Protection protectionOf(String method, Supplier<PathContainer> pathWithinApplication,
+            Idempotent annotation) {
         if (annotation != null) {
             return annotation.required() ? Protection.KEY_REQUIRED : Protection.KEY_OPTIONAL;
         }
-        if (paths.isEmpty() || !methods.contains(request.getMethod())) {
+        if (paths.isEmpty() || !methods.contains(method)) {
             return Protection.NONE;
         }
-        PathContainer path = ServletRequestPathUtils.hasParsedRequestPath(request)
-                ? ServletRequestPathUtils.getParsedRequestPath(request).pathWithinApplication()
-                : PathContainer.parsePath(request.getRequestURI().substring(request.getContextPath().length()));
+        PathContainer path = pathWithinApplication.get();
         for (PathPattern pattern : paths) {
             if (pattern.matches(path)) {
                 return keyRequired ? Protection.KEY_REQUIRED : Protection.KEY_OPTIONAL;

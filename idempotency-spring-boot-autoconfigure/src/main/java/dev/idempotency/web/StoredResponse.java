@@ -12,8 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-import jakarta.servlet.http.HttpServletResponse;
-
 import org.springframework.http.HttpHeaders;
 
 import dev.idempotency.engine.ResultWriter;
@@ -55,24 +53,36 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, bool
     }
 
     /**
-     * Writes this response as the answer to a retry, marked with {@value #REPLAYED_HEADER} and
-     * {@code Cache-Control: no-store} (a replay is one client's answer, never a cacheable one).
+     * The headers a replay sets over the stored ones: {@value #REPLAYED_HEADER} marks it, and
+     * {@code Cache-Control: no-store} keeps it out of caches (a replay is one client's answer,
+     * never a cacheable one).
      */
-    public void replayTo(HttpServletResponse response) throws IOException {
-        response.setStatus(status);
-        for (Header header : headers) {
-            response.addHeader(header.name(), header.value());
-        }
-        response.setHeader(REPLAYED_HEADER, "true");
-        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
-    }
+    public static final List<Header> REPLAY_MARKS = List.of(new Header(REPLAYED_HEADER, "true"),
+            new Header(HttpHeaders.CACHE_CONTROL, "no-store"));
 
     /** The binary form the engine stores (see the class description). */
     public byte[] encode() {
+        return encodingOf().toByteArray();
+    }
+
+    /** The binary form of {@link #encode()}, written by the engine straight into the entry it stores. */
+    public ResultWriter encoding() {
+        return encodingOf();
+    }
+
+    private Encoding encodingOf() {
         return new Encoding(replayable ? FORMAT : FORMAT_NOT_REPLAYABLE, status, headers, body.length,
-                (target, offset) -> System.arraycopy(body, 0, target, offset, body.length)).toByteArray();
+                (target, offset) -> System.arraycopy(body, 0, target, offset, body.length));
+    }
+
+    /**
+     * The value of {@code Access-Control-Expose-Headers} that lets browser scripts read the
+     * replay marker too, which CORS hides unless exposed.
+     *
+     * @param exposed the value the response has, or {@code null}
+     */
+    public static String exposingReplayMarker(String exposed) {
+        return exposed == null || exposed.isBlank() ? REPLAYED_HEADER : exposed + ", " + REPLAYED_HEADER;
     }
 
     /**
@@ -82,7 +92,7 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, bool
      *
      * @param size the number of bytes {@code body} holds
      */
-    static ResultWriter captured(int status, List<Header> headers, int size, InputStream body) {
+    public static ResultWriter captured(int status, List<Header> headers, int size, InputStream body) {
         return new Encoding(FORMAT, status, headers, size, (target, offset) -> {
             try (body) {
                 if (body.readNBytes(target, offset, size) != size) {

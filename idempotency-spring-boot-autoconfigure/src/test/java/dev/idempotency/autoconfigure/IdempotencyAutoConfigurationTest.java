@@ -35,7 +35,7 @@ import dev.idempotency.engine.RequestFingerprint;
 import dev.idempotency.engine.Takeover;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.memory.InMemoryIdempotencyStorage;
-import dev.idempotency.web.IdempotencyFilter;
+import dev.idempotency.web.servlet.IdempotencyFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

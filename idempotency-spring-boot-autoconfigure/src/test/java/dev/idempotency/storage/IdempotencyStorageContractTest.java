@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,6 +27,7 @@ import dev.idempotency.engine.IdempotencyKey;
 import dev.idempotency.engine.IdempotencyListener;
 import dev.idempotency.engine.Outcome;
 import dev.idempotency.engine.RequestFingerprint;
+import dev.idempotency.testsupport.AsyncFormView;
 import dev.idempotency.testsupport.Utf8Codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,6 +78,35 @@ public abstract class IdempotencyStorageContractTest {
          * request took effect, then lets every held answer and every later one through.
          */
         void deliverHeld() throws InterruptedException;
+    }
+
+    /**
+     * {@code lossy} with its claim protocol through the asynchronous form of its storage
+     * ({@link AsyncFormView}), for a backend's test of that form.
+     */
+    protected static LosableAnswers throughAsyncForm(LosableAnswers lossy, Executor blockingCalls) {
+        IdempotencyStorage view = new AsyncFormView(lossy.storage(), blockingCalls);
+        return new LosableAnswers() {
+            @Override
+            public IdempotencyStorage storage() {
+                return view;
+            }
+
+            @Override
+            public void hold() {
+                lossy.hold();
+            }
+
+            @Override
+            public void deliverHeld() throws InterruptedException {
+                lossy.deliverHeld();
+            }
+
+            @Override
+            public void close() throws Exception {
+                lossy.close();
+            }
+        };
     }
 
     /** A key unique to this test run, so runs never touch each other's entries. */

@@ -54,7 +54,7 @@ import static org.assertj.core.api.Assertions.fail;
 @SpringBootTest(classes = WebTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "idempotency.web.paths=/payments,/stream", "idempotency.web.key-required=false",
                 "idempotency.web.retry-after=2s", "idempotency.web.documentation-url=" + WebTestSupport.DOCUMENTATION })
-class HostileInputFuzzTest extends WebTestSupport {
+public class HostileInputFuzzTest extends WebTestSupport {
 
     private static final long SEED = Long.getLong("fuzz.seed", 0x1DE_3907_E5C4L);
     private static final int CASES = Integer.getInteger("fuzz.cases", 300);
@@ -70,7 +70,7 @@ class HostileInputFuzzTest extends WebTestSupport {
     private static final Map<Integer, Integer> statuses = new ConcurrentSkipListMap<>();
 
     /** How a route treats an idempotency key (see WebTestApplication and the paths property above). */
-    enum Protection {
+    public enum Protection {
         /** {@code @Idempotent}: a key is required. */
         REQUIRED,
         /** Protected with a key, unprotected without one. */
@@ -83,10 +83,10 @@ class HostileInputFuzzTest extends WebTestSupport {
         UNKNOWN
     }
 
-    record Route(String path, Protection protection) {
+    public record Route(String path, Protection protection) {
     }
 
-    private static final List<Route> ROUTES = List.of(
+    private static final List<Route> SERVLET_ROUTES = List.of(
             new Route("/orders", Protection.REQUIRED), new Route("/created", Protection.REQUIRED),
             new Route("/status/200", Protection.REQUIRED), new Route("/status/201", Protection.REQUIRED),
             new Route("/status/202", Protection.REQUIRED), new Route("/status/204", Protection.REQUIRED),
@@ -150,6 +150,16 @@ class HostileInputFuzzTest extends WebTestSupport {
                 + statuses);
     }
 
+    /** The routes cases are sent to, each with how it treats a key; the application must serve them. */
+    protected List<Route> routes() {
+        return SERVLET_ROUTES;
+    }
+
+    /** How many times any handler of the application ran. */
+    protected int totalExecutions() {
+        return WebTestApplication.EXECUTIONS.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     static IntStream cases() {
         return IntStream.range(0, CASES);
     }
@@ -157,7 +167,7 @@ class HostileInputFuzzTest extends WebTestSupport {
     @ParameterizedTest(name = "case {0}")
     @MethodSource("cases")
     void aHostileRequestGetsACompleteNon5xxAnswerAndNeverAnExecutionThatIsNotStored(int index) throws Exception {
-        FuzzCase input = FuzzCase.generate(index, new Random(SEED ^ (index * 0x9E3779B97F4A7C15L)));
+        FuzzCase input = FuzzCase.generate(index, new Random(SEED ^ (index * 0x9E3779B97F4A7C15L)), routes());
 
         int before = totalExecutions();
         RawHttpExchange.Response response = send(input, input.request);
@@ -267,10 +277,6 @@ class HostileInputFuzzTest extends WebTestSupport {
         return response.status() >= 200 && response.status() < 300;
     }
 
-    private static int totalExecutions() {
-        return WebTestApplication.EXECUTIONS.values().stream().mapToInt(AtomicInteger::get).sum();
-    }
-
     /** What the specification says of the key header lines sent, as the container will read them. */
     enum KeyValidity {
         VALID, INVALID,
@@ -309,7 +315,7 @@ class HostileInputFuzzTest extends WebTestSupport {
             return control;
         }
 
-        static FuzzCase generate(int index, Random random) {
+        static FuzzCase generate(int index, Random random, List<Route> routes) {
             String path;
             Protection protection;
             if (random.nextInt(100) < 6) {
@@ -317,7 +323,7 @@ class HostileInputFuzzTest extends WebTestSupport {
                 protection = Protection.UNKNOWN;
             }
             else {
-                Route route = pick(random, ROUTES);
+                Route route = pick(random, routes);
                 path = route.path() + (random.nextInt(100) < 15 ? "?q=" + token(random, 1 + random.nextInt(20)) : "");
                 protection = route.protection();
             }

@@ -12,7 +12,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import dev.idempotency.testsupport.TestServer;
 
 /** Two instances sharing one real Redis. */
-class RedisTwoInstancesTest extends TwoInstancesSharingOneStoreTest {
+public class RedisTwoInstancesTest extends TwoInstancesSharingOneStoreTest {
 
     private final String prefix = "it-two-" + UUID.randomUUID().toString().substring(0, 8) + ".";
 

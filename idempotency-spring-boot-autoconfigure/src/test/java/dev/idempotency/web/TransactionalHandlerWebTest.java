@@ -99,7 +99,7 @@ class TransactionalHandlerWebTest extends WebTestSupport {
             transactions.executeWithoutResult(status -> {
                 jdbc.update("INSERT INTO tx_orders (item) VALUES (?)", item);
                 if (item.startsWith("loses-its-key")) {
-                    keeper.evict(new IdempotencyKey(IdempotentHandlerGuard.HTTP_SCOPE, key));
+                    keeper.evict(new IdempotencyKey(HandlerAdmission.HTTP_SCOPE, key));
                 }
             });
             HttpStatus status = item.startsWith("answers-500") ? HttpStatus.INTERNAL_SERVER_ERROR : HttpStatus.CREATED;

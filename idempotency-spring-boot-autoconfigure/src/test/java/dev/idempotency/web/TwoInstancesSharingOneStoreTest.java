@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * runs once across both. A backend's test supplies the properties that point both at its store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class TwoInstancesSharingOneStoreTest {
+public abstract class TwoInstancesSharingOneStoreTest {
 
     private static final String ORDER = "{\"item\":\"book\",\"quantity\":1}";
 
@@ -43,13 +43,29 @@ abstract class TwoInstancesSharingOneStoreTest {
     /** Removes what this run wrote to the store; the first instance's context is still open. */
     protected abstract void cleanUp(ConfigurableApplicationContext context) throws Exception;
 
+    /** The application each instance runs: by default the servlet one. */
+    protected Class<?>[] application() {
+        return new Class<?>[] { WebTestApplication.class };
+    }
+
+    /** Properties each instance runs with besides the store's. */
+    protected String[] instanceProperties() {
+        return new String[0];
+    }
+
+    /** How many times the application's {@code POST /orders} handler ran, across both instances. */
+    protected int orderExecutions() {
+        return WebTestApplication.executions("/orders");
+    }
+
     @BeforeAll
     void startTwoInstances() {
         Map<String, Object> properties = storeProperties();
         for (int i = 0; i < 2; i++) {
-            instances.add(new SpringApplicationBuilder(WebTestApplication.class)
+            instances.add(new SpringApplicationBuilder(application())
                     .properties(properties)
                     .properties("server.port=0", "spring.main.banner-mode=off")
+                    .properties(instanceProperties())
                     .run());
         }
     }
@@ -69,7 +85,7 @@ abstract class TwoInstancesSharingOneStoreTest {
     @Test
     void aHundredConcurrentRequestsWithOneKeyOverTwoInstancesRunTheHandlerOnce() throws Exception {
         String key = UUID.randomUUID().toString();
-        int before = WebTestApplication.executions("/orders");
+        int before = orderExecutions();
         int requests = 100;
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(requests);
@@ -91,7 +107,7 @@ abstract class TwoInstancesSharingOneStoreTest {
         finally {
             pool.shutdownNow();
         }
-        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before + 1);
+        assertThat(orderExecutions()).isEqualTo(before + 1);
         List<byte[]> created = responses.stream().filter(r -> r.statusCode() == 201).map(HttpResponse::body).toList();
         assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isIn(201, 409));
         assertThat(created).isNotEmpty().allSatisfy(body -> assertThat(body).isEqualTo(created.get(0)));
@@ -100,7 +116,7 @@ abstract class TwoInstancesSharingOneStoreTest {
     @Test
     void aRetryOnTheOtherInstanceGetsTheReplay() throws Exception {
         String key = UUID.randomUUID().toString();
-        int before = WebTestApplication.executions("/orders");
+        int before = orderExecutions();
 
         HttpResponse<byte[]> first = post(0, key);
         HttpResponse<byte[]> retry = post(1, key);
@@ -109,7 +125,7 @@ abstract class TwoInstancesSharingOneStoreTest {
         assertThat(retry.statusCode()).isEqualTo(201);
         assertThat(retry.body()).isEqualTo(first.body());
         assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
-        assertThat(WebTestApplication.executions("/orders")).isEqualTo(before + 1);
+        assertThat(orderExecutions()).isEqualTo(before + 1);
     }
 
     private HttpResponse<byte[]> post(int instance, String key) throws Exception {

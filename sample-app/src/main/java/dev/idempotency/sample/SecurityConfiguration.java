@@ -14,13 +14,13 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * With the {@code secure} profile, {@code /orders} and {@code /payments} need HTTP basic auth as
  * {@code alice} or {@code bob}, and each user's idempotency keys are their own; without it,
- * every request is let through.
+ * every request is let through. On WebFlux, {@link ReactiveConfiguration} holds the same rules.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
     @Bean
-    @Profile("secure")
+    @Profile("secure & !webflux")
     SecurityFilterChain basicAuthForTheApi(HttpSecurity http) throws Exception {
         return http.authorizeHttpRequests(requests -> requests
                         .requestMatchers("/orders/**", "/payments/**").authenticated()
@@ -32,7 +32,7 @@ class SecurityConfiguration {
     }
 
     @Bean
-    @Profile("!secure")
+    @Profile("!secure & !webflux")
     SecurityFilterChain noLogin(HttpSecurity http) throws Exception {
         return http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
                 .csrf(csrf -> csrf.disable())
@@ -40,6 +40,7 @@ class SecurityConfiguration {
     }
 
     @Bean
+    @Profile("!webflux")
     UserDetailsService sampleUsers() {
         return new InMemoryUserDetailsManager(
                 User.withUsername("alice").password("{noop}alice-pass").roles("USER").build(),

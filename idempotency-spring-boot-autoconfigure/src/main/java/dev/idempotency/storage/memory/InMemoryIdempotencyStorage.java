@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,9 +16,11 @@ import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
+import dev.idempotency.storage.AsyncIdempotencyStorage;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
+import dev.idempotency.storage.ImmediateStorage;
 import dev.idempotency.storage.OwnerToken;
 import dev.idempotency.storage.OwnerTokens;
 import dev.idempotency.storage.StoredEntry;
@@ -130,6 +133,12 @@ public final class InMemoryIdempotencyStorage implements IdempotencyStorage, Aut
     public boolean extend(String key, OwnerToken token, Duration lease) {
         return updateOwned(key, token, (current, now) -> Entry.inProgress(current.value(), token, now, lease),
                 current -> token.equals(current.owner()));
+    }
+
+    /** Answers on the caller's thread: no call here waits on I/O or on another thread. */
+    @Override
+    public AsyncIdempotencyStorage async(Executor blockingCalls) {
+        return new ImmediateStorage(this);
     }
 
     @Override

@@ -10,9 +10,12 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +41,7 @@ import io.nats.client.api.KeyValueOperation;
 import io.nats.client.support.NatsKeyValueUtil;
 import io.nats.client.support.Validator;
 
+import dev.idempotency.storage.AsyncIdempotencyStorage;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
@@ -278,6 +282,78 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
             return acquired(claim, revision, sentAt);
         }
         return afterRefusal(claim, lastRevision == null ? null : lastRevision(await(lastRevision, deadline, "read")));
+    }
+
+    /**
+     * The claim protocol without blocking the caller. A claim is {@link #attemptLock}'s, answered
+     * through jnats' asynchronous requests: the write over "no revision" and the direct get go out
+     * together and are answered when their replies arrive, with no thread waiting for them, so a
+     * claim that wins costs the caller nothing while NATS answers. A refused claim goes on as
+     * {@link #afterRefusal} does on {@code blockingCalls}, which may read the stream's leader and
+     * write again; so do completions, releases and renewals, whose owner-checked writes are
+     * serialized per claim and may read back after an unconfirmed write.
+     */
+    @Override
+    public AsyncIdempotencyStorage async(Executor blockingCalls) {
+        AsyncIdempotencyStorage offloaded = IdempotencyStorage.super.async(blockingCalls);
+        return new AsyncIdempotencyStorage() {
+            @Override
+            public CompletionStage<ClaimResult> attemptLock(String key, byte[] value, Duration lease) {
+                return attemptLockAsync(key, value, lease, blockingCalls);
+            }
+
+            @Override
+            public CompletionStage<Boolean> complete(String key, OwnerToken token, byte[] value, Duration retention) {
+                return offloaded.complete(key, token, value, retention);
+            }
+
+            @Override
+            public CompletionStage<Boolean> release(String key, OwnerToken token) {
+                return offloaded.release(key, token);
+            }
+
+            @Override
+            public CompletionStage<Boolean> extend(String key, OwnerToken token, Duration lease) {
+                return offloaded.extend(key, token, lease);
+            }
+        };
+    }
+
+    private CompletionStage<ClaimResult> attemptLockAsync(String key, byte[] value, Duration lease,
+            Executor blockingCalls) {
+        Claim claim;
+        Instant sentAtWall;
+        long sentAt;
+        CompletableFuture<Message> written;
+        CompletableFuture<Message> lastRevision;
+        try {
+            claim = newClaim(key, value, lease);
+            sentAtWall = clockOffset.now();
+            sentAt = System.nanoTime();
+            written = send("write", () -> sendWrite(key, claim.entry(), 0));
+            lastRevision = directGetPrefix == null ? null : send("read", () -> sendDirectGet(key));
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+        return answered(written, "write").thenCompose(reply -> {
+            long revision = writtenRevision(reply);
+            if (revision > 0) {
+                sampleClock(revision, sentAtWall, clockOffset.now());
+                return CompletableFuture.completedFuture(acquired(claim, revision, sentAt));
+            }
+            CompletableFuture<KeyValueEntry> seen = lastRevision == null ? CompletableFuture.completedFuture(null)
+                    : answered(lastRevision, "read").thenApply(this::lastRevision);
+            return seen.thenApplyAsync(entry -> afterRefusal(claim, entry), blockingCalls);
+        });
+    }
+
+    /** {@code reply}, or the storage's failure when it times out or fails, as {@link #await} reports it. */
+    private CompletableFuture<Message> answered(CompletableFuture<Message> reply, String action) {
+        return reply.orTimeout(requestTimeout.toNanos(), TimeUnit.NANOSECONDS).exceptionallyCompose(failure ->
+                CompletableFuture.failedFuture(failureOf(action,
+                        failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                                : failure)));
     }
 
     /** A claim about to be attempted: its token, and the entry that writing it stores. */
@@ -688,20 +764,34 @@ public final class NatsIdempotencyStorage implements IdempotencyStorage {
         }
         catch (TimeoutException ex) {
             reply.cancel(false);
-            throw failure(action, new IOException("Timeout or no response waiting for NATS JetStream server within "
-                    + requestTimeout, ex));
+            throw failureOf(action, ex);
         }
         catch (ExecutionException ex) {
-            throw failure(action, ex.getCause() instanceof Exception cause ? cause : ex);
+            throw failureOf(action, ex.getCause());
         }
         catch (CancellationException ex) {
-            // jnats cancels a request that no server can answer ("no responders").
-            throw failure(action, new IOException("No JetStream server answered", ex));
+            throw failureOf(action, ex);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw failure(action, new IOException("Interrupted while waiting for NATS JetStream", ex));
         }
+    }
+
+    /** What a request that got no answer ({@code cause}: its timeout, its cancellation, or its failure) means. */
+    private IdempotencyStorageException failureOf(String action, Throwable cause) {
+        if (cause instanceof TimeoutException) {
+            return failure(action, new IOException("Timeout or no response waiting for NATS JetStream server within "
+                    + requestTimeout, cause));
+        }
+        if (cause instanceof CancellationException) {
+            // jnats cancels a request that no server can answer ("no responders").
+            return failure(action, new IOException("No JetStream server answered", cause));
+        }
+        if (cause instanceof IdempotencyStorageException storage) {
+            return storage;
+        }
+        return failure(action, cause instanceof Exception exception ? exception : new IOException(cause));
     }
 
     /** Deletes the entry if {@code expectedRevision} is still its last revision. */

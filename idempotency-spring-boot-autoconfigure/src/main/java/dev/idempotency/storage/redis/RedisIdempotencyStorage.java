@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.core.RedisCallback;
@@ -26,6 +28,7 @@ import org.springframework.data.redis.core.types.Expiration;
 import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.util.ClassUtils;
 
+import dev.idempotency.storage.AsyncIdempotencyStorage;
 import dev.idempotency.storage.ClaimResult;
 import dev.idempotency.storage.IdempotencyStorage;
 import dev.idempotency.storage.IdempotencyStorageException;
@@ -77,6 +80,13 @@ import dev.idempotency.storage.StoredEntry;
  * Lettuce connection factory, through which it reaches the connection that wrote, on a Redis
  * Cluster the one to the master of the key's slot ({@link LettuceReplicaWait}).
  *
+ * <p><b>Asynchronous form.</b> On a reactive connection factory (Boot's Lettuce one is), the
+ * claim protocol is also answered through Lettuce's reactive API on the same factory, without
+ * blocking the caller ({@link #async}): the same commands and scripts, the same bookkeeping of
+ * completions whose answer was lost. A write that waits for replicas is never sent that way,
+ * as {@code WAIT} blocks its connection: with {@link RedisReplicaAcks}, and on a factory that is
+ * not reactive (Jedis), the blocking calls run on the executor the caller gives.
+ *
  * <p>Spring Data's {@link DataAccessException}s, into which it translates the driver's errors,
  * are rethrown as {@link IdempotencyStorageException}.
  */
@@ -88,7 +98,7 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
      * writes that entry again then, keeping its expiry, so that a {@code WAIT} after the repeat
      * waits for it to reach the replicas, even on a connection other than the first attempt's.
      */
-    private static final OwnerCheckedScript COMPLETE = new OwnerCheckedScript("""
+    static final OwnerCheckedScript COMPLETE = new OwnerCheckedScript("""
             redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
             return 1
             """, """
@@ -100,7 +110,7 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
             """);
 
     /** ARGV: owner header. */
-    private static final OwnerCheckedScript RELEASE = new OwnerCheckedScript("""
+    static final OwnerCheckedScript RELEASE = new OwnerCheckedScript("""
             redis.call('DEL', KEYS[1])
             return 1
             """);
@@ -130,9 +140,14 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
             "io.lettuce.core.RedisClient",
             RedisIdempotencyStorage.class.getClassLoader());
 
+    private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
+            RedisIdempotencyStorage.class.getClassLoader());
+
     private final RedisTemplate<String, byte[]> redis;
+    /** The reactive form on the same factory; {@code null} when it is not reactive or writes wait for replicas. */
+    private final AsyncIdempotencyStorage reactive;
     private final RedisReplicaAcks replicaAcks;
-    private final OwnerTokens tokens = new OwnerTokens();
+    final OwnerTokens tokens = new OwnerTokens();
     /** By owner token: completions whose answer was lost, until a later complete or release answers. */
     private final ConcurrentHashMap<String, UnconfirmedCompletion> unconfirmed = new ConcurrentHashMap<>();
 
@@ -171,6 +186,15 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
         template.setExposeConnection(true);
         template.afterPropertiesSet();
         this.redis = template;
+        this.reactive = REACTOR_PRESENT && !replicaAcks.awaited()
+                && connectionFactory instanceof ReactiveRedisConnectionFactory reactiveFactory
+                        ? new ReactiveRedisCalls(this, reactiveFactory) : null;
+    }
+
+    /** Lettuce's reactive API on the same connection factory, where it has one; see the class description. */
+    @Override
+    public AsyncIdempotencyStorage async(Executor blockingCalls) {
+        return reactive != null ? reactive : IdempotencyStorage.super.async(blockingCalls);
     }
 
     /**
@@ -205,31 +229,54 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
         long sentAt = System.nanoTime();
         try {
             boolean completed = acknowledgedIfOwner("complete", COMPLETE, key, token, entry, millisArgument(retention));
-            unconfirmed.remove(token.value());
+            answered(token);
             return completed;
         }
         catch (IdempotencyStorageException ex) {
-            unconfirmed.values().removeIf(UnconfirmedCompletion::isOver);
-            unconfirmed.put(token.value(), new UnconfirmedCompletion(sha1Hex(entry), sentAt + retention.toNanos()));
+            answerLost(token, entry, sentAt, retention);
             throw ex;
         }
+    }
+
+    /** A completion or release by {@code token} answered: nothing of its is unconfirmed any more. */
+    void answered(OwnerToken token) {
+        unconfirmed.remove(token.value());
+    }
+
+    /** The completion to {@code entry} by {@code token}, sent at {@code sentAt}, got no answer: remembered. */
+    void answerLost(OwnerToken token, byte[] entry, long sentAt, Duration retention) {
+        unconfirmed.values().removeIf(UnconfirmedCompletion::isOver);
+        unconfirmed.put(token.value(), new UnconfirmedCompletion(sha1Hex(entry), sentAt + retention.toNanos()));
+    }
+
+    /**
+     * The renewal script for {@code token} with its arguments after the owner header: when a
+     * completion's answer was lost, the one that also accepts that completed entry.
+     */
+    ScriptCall extendCall(OwnerToken token, Duration lease) {
+        UnconfirmedCompletion completion = unconfirmed.get(token.value());
+        if (completion == null) {
+            return new ScriptCall(EXTEND, new byte[][] { millisArgument(lease) });
+        }
+        return new ScriptCall(EXTEND_OR_COMPLETED, new byte[][] { millisArgument(lease),
+                completion.sha1().getBytes(StandardCharsets.US_ASCII) });
+    }
+
+    /** A script with its arguments after the owner header. */
+    record ScriptCall(OwnerCheckedScript script, byte[][] moreArgs) {
     }
 
     /** Never waits for replicas: see the class's note on replication. */
     @Override
     public boolean release(String key, OwnerToken token) {
-        unconfirmed.remove(token.value());
+        answered(token);
         return ifOwner("release", RELEASE, key, token);
     }
 
     @Override
     public boolean extend(String key, OwnerToken token, Duration lease) {
-        UnconfirmedCompletion completion = unconfirmed.get(token.value());
-        if (completion == null) {
-            return acknowledgedIfOwner("extend", EXTEND, key, token, millisArgument(lease));
-        }
-        return acknowledgedIfOwner("extend", EXTEND_OR_COMPLETED, key, token, millisArgument(lease),
-                completion.sha1().getBytes(StandardCharsets.US_ASCII));
+        ScriptCall call = extendCall(token, lease);
+        return acknowledgedIfOwner("extend", call.script(), key, token, call.moreArgs());
     }
 
     @Override
@@ -276,7 +323,7 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
     }
 
     /** The owner header then {@code moreArgs}; {@code null} when the token owns nothing here. */
-    private static Object[] scriptArguments(OwnerToken token, byte[]... moreArgs) {
+    static Object[] scriptArguments(OwnerToken token, byte[]... moreArgs) {
         byte[] header = RedisEntry.ownerHeader(token);
         if (header == null) {
             return null;
@@ -374,14 +421,14 @@ public final class RedisIdempotencyStorage implements IdempotencyStorage {
     }
 
     /** Rounds up: Redis rejects a zero expiry, which truncating a sub-millisecond one would give. */
-    private static long millis(Duration duration) {
+    static long millis(Duration duration) {
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("Expiry must be positive, was " + duration);
         }
         return duration.plusNanos(999_999).toMillis();
     }
 
-    private static byte[] millisArgument(Duration duration) {
+    static byte[] millisArgument(Duration duration) {
         return Long.toString(millis(duration)).getBytes(StandardCharsets.US_ASCII);
     }
 
