@@ -64,6 +64,14 @@ final class HttpLoadTest {
         }
     }
 
+    /** The web stack the sample app runs on. */
+    enum Stack {
+        /** Spring MVC on Tomcat, the sample app's default. */
+        SERVLET,
+        /** WebFlux on Netty, the sample app's {@code webflux} profile; it has no floor (a servlet filter). */
+        WEBFLUX
+    }
+
     /** The three apps of one comparison. */
     enum Variant {
         /** Idempotency on. */
@@ -91,7 +99,8 @@ final class HttpLoadTest {
     }
 
     /**
-     * One scenario on one storage with idempotency on, off, and the floor.
+     * One scenario on one storage with idempotency on, off, and the floor ({@code null}, with an
+     * {@code onFloor} of {@code NaN}, on WebFlux).
      *
      * @param onOff the median over rounds of on's throughput over off's, each pair measured in the
      *     same round, so that load from outside that comes and goes falls on both sides of most pairs
@@ -113,14 +122,15 @@ final class HttpLoadTest {
     private HttpLoadTest() {
     }
 
-    static List<Results> run(Settings settings, List<Storage> storages) throws Exception {
+    static List<Results> run(Settings settings, List<Storage> storages, Stack stack) throws Exception {
         List<Results> results = new ArrayList<>();
-        String run = StoreAddresses.runId();
-        try (RunningApp off = RunningApp.start(Variant.OFF, Storage.MEMORY, settings)) {
+        String run = StoreAddresses.runId() + stack.name().charAt(0);
+        try (RunningApp off = RunningApp.start(Variant.OFF, Storage.MEMORY, stack, settings)) {
             for (Storage storage : storages) {
-                try (RunningApp on = RunningApp.start(Variant.ON, storage, settings);
-                        RunningApp floor = RunningApp.start(Variant.FLOOR, storage, settings)) {
-                    List<RunningApp> apps = List.of(off, on, floor);
+                try (RunningApp on = RunningApp.start(Variant.ON, storage, stack, settings);
+                        RunningApp floor = stack == Stack.SERVLET
+                                ? RunningApp.start(Variant.FLOOR, storage, stack, settings) : null) {
+                    List<RunningApp> apps = floor == null ? List.of(off, on) : List.of(off, on, floor);
                     // Warm every app up on both scenarios before measuring any (off once, for every storage).
                     for (Scenario scenario : Scenario.values()) {
                         for (RunningApp app : apps) {
@@ -152,7 +162,7 @@ final class HttpLoadTest {
         }
     }
 
-    /** Rounds of {@code apps} (off, on, floor) back to back, the first of each round rotating. */
+    /** Rounds of {@code apps} (off, on, and the floor if any) back to back, the first of each round rotating. */
     private static Comparison compare(Settings settings, List<RunningApp> apps, Scenario scenario, String run)
             throws Exception {
         Map<RunningApp, List<Window>> windows = new HashMap<>();
@@ -161,7 +171,7 @@ final class HttpLoadTest {
         }
         RunningApp off = apps.get(0);
         RunningApp on = apps.get(1);
-        RunningApp floor = apps.get(2);
+        RunningApp floor = apps.size() > 2 ? apps.get(2) : null;
         double[] onOff = new double[settings.rounds()];
         double[] onFloor = new double[settings.rounds()];
         for (int round = 0; round < settings.rounds(); round++) {
@@ -180,10 +190,12 @@ final class HttpLoadTest {
             }
             double onThroughput = windows.get(on).get(round).requestsPerSecond();
             onOff[round] = onThroughput / windows.get(off).get(round).requestsPerSecond();
-            onFloor[round] = onThroughput / windows.get(floor).get(round).requestsPerSecond();
+            onFloor[round] = floor == null ? Double.NaN
+                    : onThroughput / windows.get(floor).get(round).requestsPerSecond();
         }
         return new Comparison(summarize(windows.get(on), on.variant, scenario),
-                summarize(windows.get(off), off.variant, scenario), summarize(windows.get(floor), floor.variant, scenario),
+                summarize(windows.get(off), off.variant, scenario),
+                floor == null ? null : summarize(windows.get(floor), floor.variant, scenario),
                 median(onOff), median(onFloor));
     }
 
@@ -366,29 +378,31 @@ final class HttpLoadTest {
         final PrintWriter in;
         final Variant variant;
         final Storage storage;
+        final Stack stack;
         private int port;
 
-        private RunningApp(Process process, Variant variant, Storage storage) {
+        private RunningApp(Process process, Variant variant, Storage storage, Stack stack) {
             this.process = process;
             this.variant = variant;
             this.storage = storage;
+            this.stack = stack;
             this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
             this.in = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII), true);
         }
 
         /** Starts the app and waits until it listens. */
-        static RunningApp start(Variant variant, Storage storage, Settings settings) throws IOException {
+        static RunningApp start(Variant variant, Storage storage, Stack stack, Settings settings) throws IOException {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(JVM_FLAGS);
             if (settings.jfrDirectory() != null) {
                 command.add("-XX:StartFlightRecording=settings=profile,filename="
-                        + settings.jfrDirectory().resolve(recording(variant, storage) + ".jfr"));
+                        + settings.jfrDirectory().resolve(recording(variant, storage, stack) + ".jfr"));
             }
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), SampleAppServer.class.getName()));
-            command.addAll(properties(variant, storage));
+            command.addAll(properties(variant, storage, stack));
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            RunningApp app = new RunningApp(process, variant, storage);
+            RunningApp app = new RunningApp(process, variant, storage, stack);
             try {
                 app.port = Integer.parseInt(app.answer("port="));
                 return app;
@@ -399,15 +413,26 @@ final class HttpLoadTest {
             }
         }
 
-        /** The sample app's profile of the storage, idempotency on or off, and the floor filter on it. */
-        private static List<String> properties(Variant variant, Storage storage) {
+        /**
+         * The sample app's profiles (the storage's, and {@code webflux} on WebFlux), idempotency on or
+         * off, and the floor filter on the storage.
+         */
+        private static List<String> properties(Variant variant, Storage storage, Stack stack) {
             List<String> properties = new ArrayList<>();
             properties.add("--idempotency.enabled=" + (variant == Variant.ON));
+            List<String> profiles = new ArrayList<>();
+            if (stack == Stack.WEBFLUX) {
+                profiles.add("webflux");
+            }
             if (variant != Variant.OFF && storage != Storage.MEMORY) {
+                profiles.add(storage.id());
                 URI redis = StoreAddresses.redis();
-                properties.addAll(List.of("--spring.profiles.active=" + storage.id(),
-                        "--spring.data.redis.host=" + redis.getHost(), "--spring.data.redis.port=" + redis.getPort(),
+                properties.addAll(List.of("--spring.data.redis.host=" + redis.getHost(),
+                        "--spring.data.redis.port=" + redis.getPort(),
                         "--idempotency.storage.nats.servers=" + StoreAddresses.nats()));
+            }
+            if (!profiles.isEmpty()) {
+                properties.add("--spring.profiles.active=" + String.join(",", profiles));
             }
             if (variant == Variant.FLOOR) {
                 properties.add("--benchmark.floor=" + storage.id());
@@ -419,13 +444,14 @@ final class HttpLoadTest {
             return port;
         }
 
-        /** The name of its JFR recording, without {@code .jfr}: for example {@code on-redis}. */
+        /** The name of its JFR recording, without {@code .jfr}: for example {@code on-redis}, {@code on-memory-webflux}. */
         String recording() {
-            return recording(variant, storage);
+            return recording(variant, storage, stack);
         }
 
-        private static String recording(Variant variant, Storage storage) {
-            return variant.name().toLowerCase(Locale.ROOT) + "-" + storage.id();
+        private static String recording(Variant variant, Storage storage, Stack stack) {
+            return variant.name().toLowerCase(Locale.ROOT) + "-" + storage.id()
+                    + (stack == Stack.WEBFLUX ? "-webflux" : "");
         }
 
         /** The app's JVM's CPU nanoseconds, allocated bytes and JIT milliseconds so far. */
@@ -447,10 +473,11 @@ final class HttpLoadTest {
             throw new IOException("The sample app (" + this + ") exited; its log is above");
         }
 
-        /** For example "on, redis"; off runs no storage. */
+        /** For example "on, redis" or "off, webflux"; off runs no storage. */
         @Override
         public String toString() {
-            return variant == Variant.OFF ? "off" : variant.name().toLowerCase(Locale.ROOT) + ", " + storage.id();
+            String web = stack == Stack.WEBFLUX ? ", webflux" : "";
+            return (variant == Variant.OFF ? "off" : variant.name().toLowerCase(Locale.ROOT) + ", " + storage.id()) + web;
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.idempotency.benchmarks.floor.FloorConfiguration;
@@ -55,7 +56,11 @@ public final class SampleAppServer {
     public static void main(String[] args) throws IOException {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class, FloorConfiguration.class)
                 .run(Stream.concat(BENCHMARK_SETTINGS.stream(), Arrays.stream(args)).toArray(String[]::new));
-        System.out.println("port=" + context.getEnvironment().getProperty("local.server.port"));
+        String port = context.getEnvironment().getProperty("local.server.port");
+        // On standard error, with the progress: which server the app runs on (Tomcat, or Netty on WebFlux).
+        System.err.println("sample app on " + ((WebServerApplicationContext) context).getWebServer().getClass().getSimpleName()
+                + ", port " + port);
+        System.out.println("port=" + port);
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         for (String command = commands.readLine(); command != null && !command.equals("stop");
                 command = commands.readLine()) {
