@@ -1,7 +1,5 @@
 package dev.idempotency.storage.redis;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -11,10 +9,9 @@ import java.util.concurrent.CompletionStage;
 import reactor.core.publisher.Mono;
 
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
-import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
-import org.springframework.data.redis.core.types.Expiration;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.serializer.RedisSerializationContext;
 import org.springframework.data.redis.serializer.RedisSerializer;
 
@@ -25,11 +22,20 @@ import dev.idempotency.storage.OwnerToken;
 
 /**
  * The claim protocol of a {@link RedisIdempotencyStorage} through Lettuce's reactive API on the
- * same connection factory: the same native {@code SET ... NX PX ... GET} and owner-checked
- * scripts, and the storage's own bookkeeping of completions whose answer was lost. Loaded only
- * when Reactor is on the class path. Never waits for replicas (see the storage's description).
+ * same connection factory: the same {@code SET ... NX PX ... GET} (sent from a script, see
+ * {@link #CLAIM}) and owner-checked scripts, and the storage's own bookkeeping of completions whose
+ * answer was lost. Loaded only when Reactor is on the class path. Never waits for replicas (see
+ * the storage's description).
  */
 final class ReactiveRedisCalls implements AsyncIdempotencyStorage {
+
+    /**
+     * The claim, {@code SET key entry NX PX lease GET}, as a script: Spring Data Redis 4.0's reactive
+     * {@code setGet} drops its expiration and its {@code NX} (it sends a plain {@code SET key value
+     * GET}), which would overwrite a held key with no lease. One round trip all the same.
+     */
+    private static final RedisScript<byte[]> CLAIM = RedisScript.of(
+            "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2], 'GET')", byte[].class);
 
     /** Without a client's own, as long as Lettuce's default command timeout. */
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -55,12 +61,11 @@ final class ReactiveRedisCalls implements AsyncIdempotencyStorage {
     @Override
     public CompletionStage<ClaimResult> attemptLock(String key, byte[] value, Duration lease) {
         OwnerToken token = storage.tokens.next();
-        ByteBuffer entry = ByteBuffer.wrap(RedisEntry.inProgress(token, value).encode());
-        Expiration expiry = Expiration.milliseconds(RedisIdempotencyStorage.millis(lease));
-        Mono<ClaimResult> claimed = redis.execute(connection -> connection.stringCommands()
-                        .setGet(ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)), entry, expiry, SetOption.SET_IF_ABSENT))
+        byte[] entry = RedisEntry.inProgress(token, value).encode();
+        Mono<ClaimResult> claimed = redis.execute(CLAIM, List.of(key),
+                        List.of(entry, RedisIdempotencyStorage.millisArgument(lease)))
                 .next()
-                .map(held -> (ClaimResult) new ClaimResult.Held(RedisEntry.decode(bytes(held)).payload()))
+                .map(held -> (ClaimResult) new ClaimResult.Held(RedisEntry.decode(held).payload()))
                 .defaultIfEmpty(new ClaimResult.Acquired(token));
         return answer("claim", claimed);
     }
@@ -108,11 +113,5 @@ final class ReactiveRedisCalls implements AsyncIdempotencyStorage {
                         ex -> new IdempotencyStorageException("Redis idempotency storage could not " + operation
                                 + " an entry", ex))
                 .toFuture();
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return bytes;
     }
 }
