@@ -27,7 +27,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Arguments: {@code --quick} (a smoke run of about two minutes; its numbers mean little),
  * {@code --only=engine,redis,nats,jdbc,http} (and {@code redis-acks}, which no run includes unless
  * asked: it needs a Redis primary with a replica; {@code http} is {@code http-memory},
- * {@code http-redis} and {@code http-nats}, one storage each; {@code http-webflux} is the sample app
+ * {@code http-redis}, {@code http-nats} and {@code http-jdbc}, one storage each; {@code http-webflux} is the sample app
  * on WebFlux, on the memory storage, on and off), {@code --http-connections=N}
  * (16 by default), {@code --http-rounds=N} (6 by default), {@code --http-warm-up=SECONDS} (the
  * least warm-up per app and scenario, 15 by default; it goes on until the app's JIT is done, up
@@ -41,7 +41,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class BenchmarkReport {
 
     private static final Set<String> SUITES = Set.of("engine", "redis", "redis-acks", "nats", "jdbc", "http",
-            "http-memory", "http-redis", "http-nats", "http-webflux");
+            "http-memory", "http-redis", "http-nats", "http-jdbc", "http-webflux");
     /** The replicas the {@code redis-acks} suite waits for. */
     private static final int REPLICA_ACKS = 1;
     private static final int[] STORE_THREADS = { 1, 16 };
@@ -284,8 +284,7 @@ public final class BenchmarkReport {
                 + " idempotency on and the floor), " + http.connections() + " keep-alive connections per app");
         List<HttpLoadTest.Storage> reachable = new ArrayList<>();
         for (HttpLoadTest.Storage storage : storages) {
-            URI address = storage == HttpLoadTest.Storage.REDIS ? StoreAddresses.redis()
-                    : storage == HttpLoadTest.Storage.NATS ? StoreAddresses.nats() : null;
+            URI address = storage.address();
             if (address == null || StoreAddresses.answers(address)) {
                 reachable.add(storage);
             }
@@ -346,6 +345,7 @@ public final class BenchmarkReport {
             case MEMORY -> "memory";
             case REDIS -> "Redis";
             case NATS -> "NATS KV";
+            case JDBC -> "JDBC (PostgreSQL)";
         } + " storage";
     }
 
@@ -355,6 +355,7 @@ public final class BenchmarkReport {
             case MEMORY -> fresh ? "putIfAbsent + put" : "putIfAbsent";
             case REDIS -> fresh ? "SET NX PX GET + SET PX" : "SET NX PX GET";
             case NATS -> fresh ? "get + create + update" : "get";
+            case JDBC -> fresh ? "SELECT + INSERT ON CONFLICT DO NOTHING + UPDATE" : "SELECT";
         };
     }
 

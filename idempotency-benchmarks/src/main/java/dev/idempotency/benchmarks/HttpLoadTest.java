@@ -57,10 +57,29 @@ final class HttpLoadTest {
 
     /** A storage under test, as the sample app's profile names it. */
     enum Storage {
-        MEMORY, REDIS, NATS;
+        MEMORY, REDIS, NATS, JDBC;
 
         String id() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Where its server listens; {@code null} for memory. */
+        URI address() {
+            return switch (this) {
+                case MEMORY -> null;
+                case REDIS -> StoreAddresses.redis();
+                case NATS -> StoreAddresses.nats();
+                case JDBC -> StoreAddresses.postgres();
+            };
+        }
+
+        /**
+         * Whether the sample app's profile of this storage also keeps its orders there (JDBC's
+         * keeps them in PostgreSQL, each in a transaction): then its off app runs that profile too,
+         * so that on, off and floor do the same business work.
+         */
+        boolean keepsOrders() {
+            return this == JDBC;
         }
     }
 
@@ -125,16 +144,19 @@ final class HttpLoadTest {
     static List<Results> run(Settings settings, List<Storage> storages, Stack stack) throws Exception {
         List<Results> results = new ArrayList<>();
         String run = StoreAddresses.runId() + stack.name().charAt(0);
-        try (RunningApp off = RunningApp.start(Variant.OFF, Storage.MEMORY, stack, settings)) {
+        try (RunningApp sharedOff = RunningApp.start(Variant.OFF, Storage.MEMORY, stack, settings)) {
             for (Storage storage : storages) {
-                try (RunningApp on = RunningApp.start(Variant.ON, storage, stack, settings);
+                try (RunningApp ownOff = storage.keepsOrders() ? RunningApp.start(Variant.OFF, storage, stack, settings)
+                        : null;
+                        RunningApp on = RunningApp.start(Variant.ON, storage, stack, settings);
                         RunningApp floor = stack == Stack.SERVLET
                                 ? RunningApp.start(Variant.FLOOR, storage, stack, settings) : null) {
+                    RunningApp off = ownOff != null ? ownOff : sharedOff;
                     List<RunningApp> apps = floor == null ? List.of(off, on) : List.of(off, on, floor);
-                    // Warm every app up on both scenarios before measuring any (off once, for every storage).
+                    // Warm every app up on both scenarios before measuring any (the shared off once).
                     for (Scenario scenario : Scenario.values()) {
                         for (RunningApp app : apps) {
-                            if (app != off || storage == storages.get(0)) {
+                            if (app != sharedOff || storage == storages.get(0)) {
                                 warmUp(settings, app, scenario, run + "w" + storage.id());
                             }
                         }
@@ -424,12 +446,16 @@ final class HttpLoadTest {
             if (stack == Stack.WEBFLUX) {
                 profiles.add("webflux");
             }
-            if (variant != Variant.OFF && storage != Storage.MEMORY) {
+            if (storage != Storage.MEMORY && (variant != Variant.OFF || storage.keepsOrders())) {
                 profiles.add(storage.id());
                 URI redis = StoreAddresses.redis();
+                URI postgres = StoreAddresses.postgres();
                 properties.addAll(List.of("--spring.data.redis.host=" + redis.getHost(),
                         "--spring.data.redis.port=" + redis.getPort(),
-                        "--idempotency.storage.nats.servers=" + StoreAddresses.nats()));
+                        "--idempotency.storage.nats.servers=" + StoreAddresses.nats(),
+                        "--spring.datasource.url=jdbc:postgresql://" + postgres.getHost() + ":" + postgres.getPort()
+                                + postgres.getPath(),
+                        "--spring.datasource.username=" + StoreAddresses.POSTGRES_USER));
             }
             if (!profiles.isEmpty()) {
                 properties.add("--spring.profiles.active=" + String.join(",", profiles));
@@ -477,7 +503,8 @@ final class HttpLoadTest {
         @Override
         public String toString() {
             String web = stack == Stack.WEBFLUX ? ", webflux" : "";
-            return (variant == Variant.OFF ? "off" : variant.name().toLowerCase(Locale.ROOT) + ", " + storage.id()) + web;
+            return (variant == Variant.OFF && !storage.keepsOrders() ? "off"
+                    : variant.name().toLowerCase(Locale.ROOT) + ", " + storage.id()) + web;
         }
 
         @Override

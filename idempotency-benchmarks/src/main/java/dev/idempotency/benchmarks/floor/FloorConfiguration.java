@@ -6,6 +6,8 @@ import java.time.Duration;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 
+import javax.sql.DataSource;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -17,26 +19,28 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 /**
  * The floor filter in the sample app, on {@code POST /orders}, when {@code benchmark.floor} names
  * a store: {@code memory}, {@code redis} (the app's Redis connection factory, from its
- * {@code redis} profile) or {@code nats} (a connection with the options the library's own
- * connection has, to {@code idempotency.storage.nats.servers}). Registered where the library's
+ * {@code redis} profile), {@code nats} (a connection with the options the library's own
+ * connection has, to {@code idempotency.storage.nats.servers}) or {@code jdbc} (the app's
+ * {@code DataSource}, from its {@code jdbc} profile). Registered where the library's
  * filter is ({@code idempotency.web.filter-order} 0: after Spring Security's).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty("benchmark.floor")
 public class FloorConfiguration {
 
-    /** A name part of this run's own, for the floor's Redis keys and NATS bucket. */
+    /** A name part of this run's own, for the floor's Redis keys, NATS bucket and table. */
     private static final String RUN = Long.toString(System.nanoTime() & Long.MAX_VALUE, 36);
 
     @Bean(destroyMethod = "close")
-    FloorStore floorStore(Environment environment, ObjectProvider<RedisConnectionFactory> redis)
-            throws IOException, InterruptedException {
+    FloorStore floorStore(Environment environment, ObjectProvider<RedisConnectionFactory> redis,
+            ObjectProvider<DataSource> dataSource) throws IOException, InterruptedException {
         String store = environment.getRequiredProperty("benchmark.floor");
         return switch (store) {
             case "memory" -> new MemoryFloorStore();
             case "redis" -> new RedisFloorStore(redis.getObject(), "idempotency-floor." + RUN + ".");
             case "nats" -> new NatsFloorStore(Nats.connect(natsOptions(environment)), "idempotency-floor-" + RUN);
-            default -> throw new IllegalArgumentException("benchmark.floor is memory, redis or nats, not " + store);
+            case "jdbc" -> new JdbcFloorStore(dataSource.getObject(), "idempotency_floor_" + RUN);
+            default -> throw new IllegalArgumentException("benchmark.floor is memory, redis, nats or jdbc, not " + store);
         };
     }
 
