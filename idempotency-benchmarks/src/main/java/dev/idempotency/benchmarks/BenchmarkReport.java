@@ -32,7 +32,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * (16 by default), {@code --http-rounds=N} (6 by default), {@code --http-warm-up=SECONDS} (the
  * least warm-up per app and scenario, 15 by default; it goes on until the app's JIT is done, up
  * to 180 s), {@code --http-jfr=DIR} (a JFR
- * recording of every app, settings "profile", written to DIR when it stops),
+ * recording of every app, settings "profile", written to DIR when it stops), {@code --jmh-jfr=DIR}
+ * (the same of every JMH fork's measured iterations but the first and last; not in a quick run),
  * {@code --redis=redis://host:port}, {@code --nats=nats://host:port},
  * {@code --postgres=postgresql://host:port/database} (user {@code postgres}, no password),
  * {@code --verbose} (JMH's own output). Progress goes to standard error, the table to standard
@@ -63,6 +64,7 @@ public final class BenchmarkReport {
         int rounds = 6;
         int warmUpSeconds = 15;
         Path jfr = null;
+        Path jmhJfr = null;
         Set<String> suites = new LinkedHashSet<>(List.of("engine", "redis", "nats", "jdbc", "http"));
         for (String arg : args) {
             if (arg.equals("--quick")) {
@@ -88,6 +90,10 @@ public final class BenchmarkReport {
                 jfr = Path.of(arg.substring("--http-jfr=".length())).toAbsolutePath();
                 Files.createDirectories(jfr);
             }
+            else if (arg.startsWith("--jmh-jfr=")) {
+                jmhJfr = Path.of(arg.substring("--jmh-jfr=".length())).toAbsolutePath();
+                Files.createDirectories(jmhJfr);
+            }
             else if (arg.startsWith("--redis=")) {
                 System.setProperty(StoreAddresses.REDIS_PROPERTY, arg.substring("--redis=".length()));
             }
@@ -99,13 +105,13 @@ public final class BenchmarkReport {
             }
             else {
                 System.err.println("Unknown argument " + arg + "; known: --quick --verbose --only=" + String.join(",",
-                        SUITES) + " --http-connections=N --http-rounds=N --http-warm-up=SECONDS --http-jfr=DIR"
+                        SUITES) + " --http-connections=N --http-rounds=N --http-warm-up=SECONDS --http-jfr=DIR --jmh-jfr=DIR"
                         + " --redis=redis://host:port --nats=nats://host:port --postgres=postgresql://host:port/database");
                 System.exit(2);
             }
         }
-        JmhRun jmh = quick ? new JmhRun(1, TimeValue.milliseconds(200), 2, TimeValue.milliseconds(200), verbose)
-                : new JmhRun(4, TimeValue.seconds(1), 5, TimeValue.seconds(1), verbose);
+        JmhRun jmh = quick ? new JmhRun(1, TimeValue.milliseconds(200), 2, TimeValue.milliseconds(200), verbose, null)
+                : new JmhRun(4, TimeValue.seconds(1), 5, TimeValue.seconds(1), verbose, jmhJfr);
         HttpLoadTest.Settings http = quick
                 ? new HttpLoadTest.Settings(connections, Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofSeconds(1), 1, jfr)

@@ -144,13 +144,15 @@ final class HttpLoadTest {
     static List<Results> run(Settings settings, List<Storage> storages, Stack stack) throws Exception {
         List<Results> results = new ArrayList<>();
         String run = StoreAddresses.runId() + stack.name().charAt(0);
-        try (RunningApp sharedOff = RunningApp.start(Variant.OFF, Storage.MEMORY, stack, settings)) {
+        try (RunningApp sharedOff = RunningApp.start(Variant.OFF, Storage.MEMORY, stack, settings, null)) {
             for (Storage storage : storages) {
-                try (RunningApp ownOff = storage.keepsOrders() ? RunningApp.start(Variant.OFF, storage, stack, settings)
+                try (BenchmarkSchema schema = storage == Storage.JDBC
+                        ? BenchmarkSchema.create(storage.address(), "idempotency_bench_" + run.toLowerCase(Locale.ROOT)) : null;
+                        RunningApp ownOff = storage.keepsOrders() ? RunningApp.start(Variant.OFF, storage, stack, settings, schema)
                         : null;
-                        RunningApp on = RunningApp.start(Variant.ON, storage, stack, settings);
+                        RunningApp on = RunningApp.start(Variant.ON, storage, stack, settings, schema);
                         RunningApp floor = stack == Stack.SERVLET
-                                ? RunningApp.start(Variant.FLOOR, storage, stack, settings) : null) {
+                                ? RunningApp.start(Variant.FLOOR, storage, stack, settings, schema) : null) {
                     RunningApp off = ownOff != null ? ownOff : sharedOff;
                     List<RunningApp> apps = floor == null ? List.of(off, on) : List.of(off, on, floor);
                     // Warm every app up on both scenarios before measuring any (the shared off once).
@@ -413,7 +415,8 @@ final class HttpLoadTest {
         }
 
         /** Starts the app and waits until it listens. */
-        static RunningApp start(Variant variant, Storage storage, Stack stack, Settings settings) throws IOException {
+        static RunningApp start(Variant variant, Storage storage, Stack stack, Settings settings, BenchmarkSchema schema)
+                throws IOException {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(JVM_FLAGS);
@@ -422,7 +425,7 @@ final class HttpLoadTest {
                         + settings.jfrDirectory().resolve(recording(variant, storage, stack) + ".jfr"));
             }
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), SampleAppServer.class.getName()));
-            command.addAll(properties(variant, storage, stack));
+            command.addAll(properties(variant, storage, stack, schema));
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             RunningApp app = new RunningApp(process, variant, storage, stack);
             try {
@@ -437,9 +440,9 @@ final class HttpLoadTest {
 
         /**
          * The sample app's profiles (the storage's, and {@code webflux} on WebFlux), idempotency on or
-         * off, and the floor filter on the storage.
+         * off, the floor filter on the storage, and the run's own schema for the JDBC apps.
          */
-        private static List<String> properties(Variant variant, Storage storage, Stack stack) {
+        private static List<String> properties(Variant variant, Storage storage, Stack stack, BenchmarkSchema schema) {
             List<String> properties = new ArrayList<>();
             properties.add("--idempotency.enabled=" + (variant == Variant.ON));
             List<String> profiles = new ArrayList<>();
@@ -449,12 +452,12 @@ final class HttpLoadTest {
             if (storage != Storage.MEMORY && (variant != Variant.OFF || storage.keepsOrders())) {
                 profiles.add(storage.id());
                 URI redis = StoreAddresses.redis();
-                URI postgres = StoreAddresses.postgres();
                 properties.addAll(List.of("--spring.data.redis.host=" + redis.getHost(),
                         "--spring.data.redis.port=" + redis.getPort(),
-                        "--idempotency.storage.nats.servers=" + StoreAddresses.nats(),
-                        "--spring.datasource.url=jdbc:postgresql://" + postgres.getHost() + ":" + postgres.getPort()
-                                + postgres.getPath(),
+                        "--idempotency.storage.nats.servers=" + StoreAddresses.nats()));
+            }
+            if (schema != null) {
+                properties.addAll(List.of("--spring.datasource.url=" + schema.jdbcUrl(),
                         "--spring.datasource.username=" + StoreAddresses.POSTGRES_USER));
             }
             if (!profiles.isEmpty()) {

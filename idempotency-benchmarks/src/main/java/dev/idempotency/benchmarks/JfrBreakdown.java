@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +20,9 @@ import jdk.jfr.consumer.RecordingFile;
  * Where the HTTP apps spend their CPU and allocations, per part (the library's web layer, its
  * engine, Lettuce, Tomcat, ...), from the JFR recordings of a run with {@code --http-jfr=DIR}:
  * {@code java -cp idempotency-benchmarks/target/benchmarks.jar dev.idempotency.benchmarks.JfrBreakdown DIR}.
- * Only the measured rounds count ({@code DIR/windows.txt}, written by {@link HttpLoadTest}). With
+ * Only the measured rounds count ({@code DIR/windows.txt}, written by {@link HttpLoadTest}). The
+ * recordings of {@code --jmh-jfr=DIR} read the same way, one per JMH fork, named by benchmark,
+ * method, threads and fork ({@link JmhRun}), per operation instead of per request. With
  * a second argument, a part's name prefix such as {@code library}, each table is followed by that
  * part's samples by method (the frame that decided the part, and the method at the top).
  *
@@ -50,6 +53,11 @@ public final class JfrBreakdown {
         PARTS.put("io.lettuce.", "Lettuce");
         PARTS.put("io.netty.", "Netty");
         PARTS.put("io.nats.", "jnats");
+        PARTS.put("org.springframework.jdbc.", "Spring JDBC");
+        PARTS.put("org.springframework.transaction.", "Spring transactions");
+        PARTS.put("org.postgresql.", "PgJDBC");
+        PARTS.put("com.zaxxer.hikari.", "HikariCP");
+        PARTS.put("org.openjdk.jmh.", "JMH");
         PARTS.put("org.springframework.security.", "Spring Security");
         PARTS.put("org.springframework.validation.", "Bean Validation");
         PARTS.put("org.hibernate.validator.", "Bean Validation");
@@ -90,14 +98,12 @@ public final class JfrBreakdown {
             if (!Files.exists(file)) {
                 continue;
             }
-            for (String scenario : List.of("fresh_keys", "replay")) {
+            for (String scenario : new LinkedHashSet<>(recording.getValue().stream().map(Window::scenario).toList())) {
                 List<Window> windows = recording.getValue().stream().filter(w -> w.scenario().equals(scenario)).toList();
-                if (!windows.isEmpty()) {
-                    Parts parts = breakdown(file, windows);
-                    print(recording.getKey() + ", " + scenario.replace('_', ' '), parts);
-                    if (detail != null) {
-                        printDetail(parts, detail);
-                    }
+                Parts parts = breakdown(file, windows);
+                print(recording.getKey() + ", " + scenario.replace('_', ' '), parts);
+                if (detail != null) {
+                    printDetail(parts, detail);
                 }
             }
         }

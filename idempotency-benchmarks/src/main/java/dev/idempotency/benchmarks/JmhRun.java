@@ -1,7 +1,16 @@
 package dev.idempotency.benchmarks;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import org.openjdk.jmh.profile.GCProfiler;
@@ -23,9 +32,14 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * @param measurementIterations measured iterations of {@code measurementTime} each
  * @param measurementTime the length of one measured iteration
  * @param verbose whether JMH prints its own progress
+ * @param jfrDirectory where each fork writes a JFR recording (settings "profile") of its measured
+ *     iterations but the first, for {@link JfrBreakdown}; {@code null} for none
  */
 record JmhRun(int warmUpIterations, TimeValue warmUpTime, int measurementIterations, TimeValue measurementTime,
-        boolean verbose) {
+        boolean verbose, Path jfrDirectory) {
+
+    /** Numbers the recordings, as each benchmark runs in more than one fork. */
+    private static final AtomicInteger FORKS = new AtomicInteger();
 
     /**
      * A benchmark's result.
@@ -45,6 +59,12 @@ record JmhRun(int warmUpIterations, TimeValue warmUpTime, int measurementIterati
     Score run(Class<?> benchmark, String method, int threads, Map<String, String> params) throws RunnerException {
         OptionsBuilder builder = new OptionsBuilder();
         params.forEach(builder::param);
+        List<String> jvmArguments = new ArrayList<>(forkedJvmArguments());
+        String recording = null;
+        if (jfrDirectory != null) {
+            recording = benchmark.getSimpleName() + "." + method + "-t" + threads + "-" + FORKS.incrementAndGet();
+            jvmArguments.add(recordingArgument(recording));
+        }
         Options options = builder
                 .include("^" + Pattern.quote(benchmark.getName() + "." + method) + "$")
                 .forks(1)
@@ -54,15 +74,54 @@ record JmhRun(int warmUpIterations, TimeValue warmUpTime, int measurementIterati
                 .measurementIterations(measurementIterations)
                 .measurementTime(measurementTime)
                 .addProfiler(GCProfiler.class)
-                .jvmArgsAppend(forkedJvmArguments().toArray(String[]::new))
+                .jvmArgsAppend(jvmArguments.toArray(String[]::new))
                 .verbosity(verbose ? VerboseMode.NORMAL : VerboseMode.SILENT)
                 .shouldFailOnError(true)
                 .build();
         RunResult result = new Runner(options).runSingle();
         Result<?> primary = result.getPrimaryResult();
         Result<?> allocation = result.getSecondaryResults().get("gc.alloc.rate.norm");
+        if (recording != null) {
+            recorded(recording, threads, primary);
+        }
         return new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit(),
                 allocation == null ? Double.NaN : allocation.getScore());
+    }
+
+    /**
+     * A recording that starts once the warm-up and the first measured iteration are over (the fork
+     * connects to its store before its warm-up, in well under one iteration) and ends with the
+     * last measured iteration's start: the measured steady state, none of the fork's set-up or
+     * tear-down.
+     */
+    private String recordingArgument(String recording) {
+        long delayMillis = warmUpIterations * warmUpTime.convertTo(TimeUnit.MILLISECONDS)
+                + measurementTime.convertTo(TimeUnit.MILLISECONDS);
+        return "-XX:StartFlightRecording=settings=profile,delay=" + delayMillis + "ms,duration="
+                + recordedMillis() + "ms,filename=" + jfrDirectory.resolve(recording + ".jfr");
+    }
+
+    private long recordedMillis() {
+        return (measurementIterations - 2) * measurementTime.convertTo(TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Appends the recording to {@code windows.txt} as {@link JfrBreakdown} reads it: the whole
+     * recording is one window, of as many operations as the fork's score gives for its length.
+     */
+    private void recorded(String recording, int threads, Result<?> primary) {
+        if (!primary.getScoreUnit().equals("ops/s")) {
+            return;
+        }
+        long operations = Math.round(primary.getScore() * recordedMillis() / 1000.0);
+        try {
+            Files.writeString(jfrDirectory.resolve("windows.txt"), String.format(Locale.ROOT, "%s t%d 0 %d %d%n",
+                    recording, threads, Long.MAX_VALUE, operations), StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /** The same fixed heap for every fork, and where the stores are. */
