@@ -64,6 +64,8 @@ record JmhRun(int warmUpIterations, TimeValue warmUpTime, int measurementIterati
         if (jfrDirectory != null) {
             recording = benchmark.getSimpleName() + "." + method + "-t" + threads + "-" + FORKS.incrementAndGet();
             jvmArguments.add(recordingArgument(recording));
+            // JFR announces a delayed recording at start-up on standard output, which JMH passes on.
+            jvmArguments.add("-Xlog:jfr+startup=off");
         }
         Options options = builder
                 .include("^" + Pattern.quote(benchmark.getName() + "." + method) + "$")
