@@ -34,7 +34,7 @@ final class ReactiveRedisCalls implements AsyncIdempotencyStorage {
      * {@code setGet} drops its expiration and its {@code NX} (it sends a plain {@code SET key value
      * GET}), which would overwrite a held key with no lease. One round trip all the same.
      */
-    private static final RedisScript<byte[]> CLAIM = RedisScript.of(
+    private static final RedisScript<byte[]> CLAIM = new FixedScript<>(
             "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2], 'GET')", byte[].class);
 
     /** Without a client's own, as long as Lettuce's default command timeout. */
