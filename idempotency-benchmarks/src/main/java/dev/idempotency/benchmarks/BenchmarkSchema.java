@@ -23,8 +23,11 @@ record BenchmarkSchema(URI database, String name) implements AutoCloseable {
 
     /** The JDBC URL of the database with this schema first on the search path. */
     String jdbcUrl() {
-        return "jdbc:postgresql://" + database.getHost() + ":" + database.getPort() + database.getPath()
-                + "?currentSchema=" + name;
+        return databaseUrl() + "?currentSchema=" + name;
+    }
+
+    private String databaseUrl() {
+        return "jdbc:postgresql://" + database.getHost() + ":" + database.getPort() + database.getPath();
     }
 
     @Override
@@ -33,8 +36,7 @@ record BenchmarkSchema(URI database, String name) implements AutoCloseable {
     }
 
     private void execute(String sql) throws SQLException {
-        String url = "jdbc:postgresql://" + database.getHost() + ":" + database.getPort() + database.getPath();
-        try (Connection connection = DriverManager.getConnection(url, StoreAddresses.POSTGRES_USER, "");
+        try (Connection connection = DriverManager.getConnection(databaseUrl(), StoreAddresses.POSTGRES_USER, "");
                 Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }

@@ -146,10 +146,10 @@ final class HttpLoadTest {
         String run = StoreAddresses.runId() + stack.name().charAt(0);
         try (RunningApp sharedOff = RunningApp.start(Variant.OFF, Storage.MEMORY, stack, settings, null)) {
             for (Storage storage : storages) {
-                try (BenchmarkSchema schema = storage == Storage.JDBC
-                        ? BenchmarkSchema.create(storage.address(), "idempotency_bench_" + run.toLowerCase(Locale.ROOT)) : null;
-                        RunningApp ownOff = storage.keepsOrders() ? RunningApp.start(Variant.OFF, storage, stack, settings, schema)
-                        : null;
+                try (BenchmarkSchema schema = storage == Storage.JDBC ? BenchmarkSchema.create(storage.address(),
+                        "idempotency_bench_" + run.toLowerCase(Locale.ROOT)) : null;
+                        RunningApp ownOff = storage.keepsOrders()
+                                ? RunningApp.start(Variant.OFF, storage, stack, settings, schema) : null;
                         RunningApp on = RunningApp.start(Variant.ON, storage, stack, settings, schema);
                         RunningApp floor = stack == Stack.SERVLET
                                 ? RunningApp.start(Variant.FLOOR, storage, stack, settings, schema) : null) {

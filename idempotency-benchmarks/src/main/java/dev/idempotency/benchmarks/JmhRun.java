@@ -33,7 +33,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * @param measurementTime the length of one measured iteration
  * @param verbose whether JMH prints its own progress
  * @param jfrDirectory where each fork writes a JFR recording (settings "profile") of its measured
- *     iterations but the first, for {@link JfrBreakdown}; {@code null} for none
+ *     iterations but the first and the last, for {@link JfrBreakdown}; {@code null} for none
  */
 record JmhRun(int warmUpIterations, TimeValue warmUpTime, int measurementIterations, TimeValue measurementTime,
         boolean verbose, Path jfrDirectory) {
