@@ -44,21 +44,14 @@ abstract class HttpScenarios {
 
     @Test
     void aRetryReplaysTheFirstResponseWithoutRunningTheHandlerAgain() throws Exception {
-        String key = newKey();
-        int before = ScenarioApplication.executions("/orders");
+        Exchange exchange = assertReplayedOnce("/orders", ORDER, 201);
+        HttpResponse<String> first = exchange.first();
+        HttpResponse<String> retry = exchange.retry();
 
-        HttpResponse<String> first = post("/orders", key, ORDER);
-        HttpResponse<String> retry = post("/orders", key, ORDER);
-
-        assertThat(first.statusCode()).isEqualTo(201);
         assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
-        assertThat(retry.statusCode()).isEqualTo(201);
-        assertThat(retry.body()).isEqualTo(first.body());
         assertThat(retry.headers().firstValue("Location")).isEqualTo(first.headers().firstValue("Location"));
         assertThat(retry.headers().firstValue("Content-Type")).isEqualTo(first.headers().firstValue("Content-Type"));
-        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(retry.headers().firstValue("Cache-Control")).hasValue("no-store");
-        assertThat(ScenarioApplication.executions("/orders")).isEqualTo(before + 1);
     }
 
     @Test
@@ -134,16 +127,7 @@ abstract class HttpScenarios {
 
     @Test
     void aClientErrorOfTheHandlerIsStoredAndReplayed() throws Exception {
-        String key = newKey();
-        int before = ScenarioApplication.executions("/missing");
-
-        HttpResponse<String> first = post("/missing", key, "x");
-        HttpResponse<String> retry = post("/missing", key, "x");
-
-        assertThat(first.statusCode()).isEqualTo(404);
-        assertThat(retry.statusCode()).isEqualTo(404);
-        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
-        assertThat(ScenarioApplication.executions("/missing")).isEqualTo(before + 1);
+        assertReplayedOnce("/missing", "x", 404);
     }
 
     @Test
@@ -175,16 +159,7 @@ abstract class HttpScenarios {
 
     @Test
     void aRouteProtectedByPathWithoutAnAnnotationIsReplayed() throws Exception {
-        String key = newKey();
-        int before = ScenarioApplication.executions("/payments");
-
-        HttpResponse<String> first = post("/payments", key, "10 EUR");
-        HttpResponse<String> retry = post("/payments", key, "10 EUR");
-
-        assertThat(first.statusCode()).isEqualTo(201);
-        assertThat(retry.body()).isEqualTo(first.body());
-        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
-        assertThat(ScenarioApplication.executions("/payments")).isEqualTo(before + 1);
+        assertReplayedOnce("/payments", "10 EUR", 201);
     }
 
     @Test
@@ -205,6 +180,30 @@ abstract class HttpScenarios {
 
         assertProblem(post("/stream", newKey(), "x"), 501, "streaming-not-supported");
         assertThat(ScenarioApplication.executions("/stream")).isEqualTo(before);
+    }
+
+    /** The first answer and the retry of one body sent twice with one key. */
+    record Exchange(HttpResponse<String> first, HttpResponse<String> retry) {
+    }
+
+    /**
+     * Sends {@code body} to {@code path} twice with one new key, and asserts what every replay
+     * shares: both answered {@code status}, the retry with the first's body and
+     * {@code Idempotent-Replayed: true}, and the handler ran once.
+     */
+    Exchange assertReplayedOnce(String path, String body, int status) throws Exception {
+        String key = newKey();
+        int before = ScenarioApplication.executions(path);
+
+        HttpResponse<String> first = post(path, key, body);
+        HttpResponse<String> retry = post(path, key, body);
+
+        assertThat(first.statusCode()).isEqualTo(status);
+        assertThat(retry.statusCode()).isEqualTo(status);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(ScenarioApplication.executions(path)).isEqualTo(before + 1);
+        return new Exchange(first, retry);
     }
 
     static String newKey() {

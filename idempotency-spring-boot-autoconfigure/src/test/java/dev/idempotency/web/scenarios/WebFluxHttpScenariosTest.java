@@ -29,16 +29,7 @@ class WebFluxHttpScenariosTest extends HttpScenarios {
 
     @Test
     void aMonoOfAResponseEntityIsStoredAndReplayed() throws Exception {
-        String key = newKey();
-        int before = ScenarioApplication.executions("/later");
-
-        HttpResponse<String> first = post("/later", key, "x");
-        HttpResponse<String> retry = post("/later", key, "x");
-
-        assertThat(first.statusCode()).isEqualTo(201);
-        assertThat(retry.body()).isEqualTo(first.body());
-        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
-        assertThat(ScenarioApplication.executions("/later")).isEqualTo(before + 1);
+        assertReplayedOnce("/later", "x", 201);
     }
 
     @Test
